@@ -1,0 +1,18 @@
+import { validateDetailed } from "node-cron";
+
+/** Why `expression` is not a cron expression node-cron accepts, or `undefined` when it is fine. */
+export function cronExpressionProblem(expression: string): string | undefined {
+  const result = validateDetailed(expression);
+  if (result.valid) return undefined;
+  const details = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return `"${expression}" is not a valid cron expression${details ? ` (${details})` : ""}`;
+}
+
+export function timeZoneProblem(timeZone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return undefined;
+  } catch {
+    return `"${timeZone}" is not an IANA time zone (for example "Europe/Amsterdam" or "UTC")`;
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
+import { SecretRefSchema } from "./secret-ref.ts";
+
+/** The store every profile uses unless it names another: a file store under the state folder. */
+export const DEFAULT_STORE_ID = "default";
+
+export const ENVIRONMENTS = ["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"] as const;
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+const TokenLocationSchema = z.strictObject({
+  store: identifier.default(DEFAULT_STORE_ID).describe("Id of a store under `stores:`; `default` is the embedded file store."),
+  name: z.string().min(1).optional().describe("Secret name in the store; defaults to the profile name."),
+});
+
+const CronSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = cronExpressionProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe('When to refresh, as a cron expression (5 fields, or 6 with seconds first), e.g. "0 3 * * *".');
+
+const TimeZoneSchema = z.string().superRefine((value, ctx) => {
+  const problem = timeZoneProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const RetrySchema = z.strictObject({
+  attempts: z.int().min(1).max(20).default(5).describe("Attempts per scheduled run for transient failures."),
+  initialDelayMs: z.int().min(0).default(1000),
+  maxDelayMs: z.int().min(0).default(60_000),
+});
+
+export const ProfileSchema = z.strictObject({
+  flow: z.literal("refresh-token").default("refresh-token"),
+  applicationId: z.string().min(1).describe("Client (application) id of the app registration."),
+  clientSecret: SecretRefSchema.optional().describe(
+    "The app's client secret, by reference. With it the profile uses a confidential client.",
+  ),
+  environment: z.enum(ENVIRONMENTS).optional().describe("Cloud; defaults to AzureCloud."),
+  authority: z
+    .url({ protocol: /^https$/, error: "expected an https:// URL" })
+    .optional()
+    .describe("Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com."),
+  tenant: z.string().min(1).default("organizations"),
+  scopes: z.array(z.string().min(1)).min(1),
+  refreshToken: z
+    .union([TokenLocationSchema, z.array(TokenLocationSchema).min(1)])
+    .default({ store: DEFAULT_STORE_ID })
+    .describe("Where the refresh token lives; several locations are all written on every rotation."),
+  schedule: CronSchema.optional(),
+  timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
+  retry: RetrySchema.prefault({}),
+});
+
+export const StoreSchema = z.strictObject({
+  use: z.string().min(1).describe("Built-in store (`file`) or a package name or path exporting a store plugin."),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const NetworkSchema = z.strictObject({
+  caFile: z.string().min(1).optional().describe("Extra PEM CA bundle trusted for identity-provider HTTPS."),
+  proxy: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("HTTP(S) proxy URL; defaults to HTTPS_PROXY / https_proxy."),
+  timeoutMs: z.int().min(100).default(30_000),
+});
+
+export const PartnerdConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  stateDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd."),
+  network: NetworkSchema.prefault({}),
+  stores: z.record(identifier, StoreSchema).default({}),
+  profiles: z.record(identifier, ProfileSchema),
+});
+
+export type PartnerdConfigInput = z.input<typeof PartnerdConfigSchema>;
+export type ParsedConfig = z.output<typeof PartnerdConfigSchema>;
+export type ParsedProfile = z.output<typeof ProfileSchema>;
+export type StoreConfig = z.output<typeof StoreSchema>;
+export type NetworkConfig = z.output<typeof NetworkSchema>;

@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** A secret is never written literally in the config; it is named by where to read it from. */
+export const SecretRefSchema = z.union([
+  z.strictObject({ env: z.string().min(1).describe("Name of the environment variable holding the secret.") }),
+  z.strictObject({
+    file: z
+      .string()
+      .min(1)
+      .describe(
+        "Path of a file holding the secret; relative to the config file. `$CREDENTIALS_DIRECTORY` expands (systemd LoadCredential=).",
+      ),
+  }),
+  z.strictObject({
+    store: z.string().min(1).describe("Id of a store under `stores:`."),
+    name: z.string().min(1).describe("Secret name in that store."),
+  }),
+]);
+
+export type SecretRef = z.infer<typeof SecretRefSchema>;

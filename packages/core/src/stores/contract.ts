@@ -1,0 +1,62 @@
+import type { Logger } from "../log/logger.ts";
+
+/** Bumped only on breaking changes to `SecretStore`; plugins declare the version they implement. */
+export const STORE_API_VERSION = 1;
+
+export interface StoredSecret {
+  value: string;
+  /** Store-specific version id (file generation, Key Vault version, Secrets Manager VersionId). */
+  version: string;
+  updatedAt?: Date;
+}
+
+/** What partnerd knows about a refresh token it writes; stores may keep it as tags or a side file. */
+export interface SecretMetadata {
+  profile: string;
+  fingerprint: string;
+  refreshedAt: Date;
+  /** When the token dies if nobody redeems it (Entra: 90 days after issue). */
+  expiresByInactivityAt: Date;
+}
+
+export interface StoreCapabilities {
+  /** `put` keeps earlier values retrievable. */
+  versions: boolean;
+  /** `put` records `SecretMetadata` next to the value. */
+  tags: boolean;
+  /** Deleted names are reserved until purged (Key Vault). */
+  softDelete: boolean;
+}
+
+export interface SecretStore {
+  readonly capabilities: StoreCapabilities;
+  /** Resolves `null` when the secret does not exist; rejects on any failure to find out. */
+  get(name: string): Promise<StoredSecret | null>;
+  /** Durably stores `value` and resolves with the new version id. */
+  put(name: string, value: string, metadata: SecretMetadata): Promise<{ version: string }>;
+  /** Releases clients and timers. Must be idempotent. */
+  close?(): Promise<void>;
+}
+
+export interface StoreContext {
+  /** The key under `stores:` in the config, for messages. */
+  storeId: string;
+  /** Folder of the config file; relative paths in options resolve from here. */
+  configDir: string;
+  /** partnerd's state folder (journal, status, embedded default store). */
+  stateDir: string;
+  logger: Logger;
+}
+
+/** The default export of a store package named by `use:` in the config. */
+export interface StorePlugin {
+  apiVersion: typeof STORE_API_VERSION;
+  /** Short name used in messages, e.g. "file". */
+  name: string;
+  /** Validates `options` (throwing `StoreOptionsError` with the offending key) and builds the store. */
+  create(options: Record<string, unknown>, context: StoreContext): SecretStore | Promise<SecretStore>;
+}
+
+export function defineStore(plugin: StorePlugin): StorePlugin {
+  return plugin;
+}
