@@ -60,8 +60,17 @@ export class StoreError extends PartnerdError {
   readonly storeId: string;
   readonly secretName: string | undefined;
 
-  constructor(storeId: string, secretName: string | undefined, message: string, options?: { cause?: unknown }) {
-    super("STORE_FAILED", `store "${storeId}"${secretName ? ` secret "${secretName}"` : ""}: ${message}`, options);
+  constructor(
+    storeId: string,
+    secretName: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      "STORE_FAILED",
+      `store "${storeId}"${secretName ? ` secret "${secretName}"` : ""}: ${message}`,
+      options,
+    );
     this.storeId = storeId;
     this.secretName = secretName;
   }

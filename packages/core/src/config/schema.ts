@@ -9,10 +9,15 @@ export const ENVIRONMENTS = ["AzureCloud", "AzureChinaCloud", "AzureUSGovernment
 
 const identifier = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected letters, digits, '.', '_' or '-', starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "expected letters, digits, '.', '_' or '-', starting with a letter or digit",
+  );
 
 const TokenLocationSchema = z.strictObject({
-  store: identifier.default(DEFAULT_STORE_ID).describe("Id of a store under `stores:`; `default` is the embedded file store."),
+  store: identifier
+    .default(DEFAULT_STORE_ID)
+    .describe("Id of a store under `stores:`; `default` is the embedded file store."),
   name: z.string().min(1).optional().describe("Secret name in the store; defaults to the profile name."),
 });
 
@@ -45,11 +50,15 @@ export const ProfileSchema = z.strictObject({
   authority: z
     .url({ protocol: /^https$/, error: "expected an https:// URL" })
     .optional()
-    .describe("Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com."),
+    .describe(
+      "Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com.",
+    ),
   tenant: z.string().min(1).default("organizations"),
   scopes: z.array(z.string().min(1)).min(1),
   refreshToken: z
-    .union([TokenLocationSchema, z.array(TokenLocationSchema).min(1)])
+    .union([TokenLocationSchema, z.array(TokenLocationSchema).min(1)], {
+      error: "expected { store: ID, name: KEY } or a list of them",
+    })
     .default({ store: DEFAULT_STORE_ID })
     .describe("Where the refresh token lives; several locations are all written on every rotation."),
   schedule: CronSchema.optional(),
@@ -58,14 +67,17 @@ export const ProfileSchema = z.strictObject({
 });
 
 export const StoreSchema = z.strictObject({
-  use: z.string().min(1).describe("Built-in store (`file`) or a package name or path exporting a store plugin."),
+  use: z
+    .string()
+    .min(1)
+    .describe("Built-in store (`file`) or a package name or path exporting a store plugin."),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
 export const NetworkSchema = z.strictObject({
   caFile: z.string().min(1).optional().describe("Extra PEM CA bundle trusted for identity-provider HTTPS."),
   proxy: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
     .optional()
     .describe("HTTP(S) proxy URL; defaults to HTTPS_PROXY / https_proxy."),
   timeoutMs: z.int().min(100).default(30_000),
@@ -77,7 +89,9 @@ export const PartnerdConfigSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd."),
+    .describe(
+      "Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd.",
+    ),
   network: NetworkSchema.prefault({}),
   stores: z.record(identifier, StoreSchema).default({}),
   profiles: z.record(identifier, ProfileSchema),

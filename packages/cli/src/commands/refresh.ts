@@ -1,0 +1,16 @@
+import { PartnerdRuntime } from "@partnerd/core";
+import { builtinStores } from "../builtin-stores.ts";
+import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+
+/** Refreshes one profile now; exit code 1 when it did not end with the token redeemed and stored. */
+export async function refreshCommand(profile: string, options: GlobalOptions): Promise<void> {
+  const logger = loggerFor(options);
+  const config = await loadConfigFor(options, logger);
+  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  try {
+    const outcome = await runtime.refresh(profile);
+    if (outcome.status !== "refreshed") process.exitCode = 1;
+  } finally {
+    await runtime.close();
+  }
+}

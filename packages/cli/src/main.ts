@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { PartnerdError } from "@partnerd/core";
+import { Command, CommanderError, Option } from "commander";
+import { refreshCommand } from "./commands/refresh.ts";
+import { runCommand } from "./commands/run.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { validateCommand } from "./commands/validate.ts";
+import type { GlobalOptions } from "./context.ts";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+const EXIT_HELP = `
+Exit codes:
+  0  success
+  1  runtime failure (a refresh failed, a store could not be written)
+  2  bad config or usage (the message names the file, line and field)
+`;
+
+function buildProgram(): Command {
+  const program = new Command("partnerd")
+    .description("Keeps Microsoft Entra ID / Partner Center refresh tokens alive, unattended.")
+    .version(version, "-V, --version")
+    .option(
+      "-c, --config <path>",
+      "config file (default: partnerd.yaml, .partnerdrc.yaml, ... up from the current folder, then /etc/partnerd/partnerd.yaml)",
+    )
+    .addOption(
+      new Option("--log-level <level>", "minimum log level").choices(["debug", "info", "warn", "error"]),
+    )
+    .addOption(
+      new Option(
+        "--log-format <format>",
+        "log format (default: pretty on a terminal, json otherwise)",
+      ).choices(["json", "pretty"]),
+    )
+    .addHelpText("after", EXIT_HELP)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command("run")
+    .description("run every profile on its schedule until SIGTERM (SIGHUP reloads the config)")
+    .action((_options, command: Command) => runCommand(globals(command)));
+  program
+    .command("refresh")
+    .description("redeem and rotate one profile's refresh token now, once")
+    .argument("<profile>", "profile name from the config")
+    .action((profile: string, _options, command: Command) => refreshCommand(profile, globals(command)));
+  program
+    .command("validate")
+    .description("check the config file and report every problem at once")
+    .action((_options, command: Command) => validateCommand(globals(command)));
+  program.command("schema").description("print the config file's JSON Schema").action(schemaCommand);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof PartnerdError) {
+    process.stderr.write(`partnerd: ${error.message.split("\n").join("\npartnerd: ")}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(
+    `partnerd: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { silentLogger } from "@partnerd/core";
+import fileStore from "@partnerd/store-file";
+import type { FakeEntra } from "@partnerd/testkit";
+
+export const PARTNERD_BIN = fileURLToPath(new URL("../../bin/partnerd.js", import.meta.url));
+
+/** Every secret a test hands out or the fake issues; none may ever appear in partnerd's output. */
+export const canaries = new Set<string>();
+
+export function canary(kind: string): string {
+  const value = `${kind}-CANARY-${randomUUID()}`;
+  canaries.add(value);
+  return value;
+}
+
+export interface Workspace {
+  dir: string;
+  configPath: string;
+  stateDir: string;
+  secretsDir: string;
+  clientId: string;
+}
+
+/** A temp folder with the fake's CA, a client secret file, a seeded refresh token and a config. */
+export async function createWorkspace(
+  entra: FakeEntra,
+  options: {
+    profileYaml?: (ws: Omit<Workspace, "configPath">) => string;
+    seed?: boolean;
+    confidential?: boolean;
+  } = {},
+): Promise<Workspace> {
+  const dir = await mkdtemp(join(tmpdir(), "partnerd-e2e-"));
+  await chmod(dir, 0o700);
+  const stateDir = join(dir, "state");
+  const secretsDir = join(stateDir, "secrets");
+  const clientId = randomUUID();
+  const confidential = options.confidential ?? true;
+  const clientSecret = canary("SECRET");
+  entra.registerClient(confidential ? { clientId, clientSecret } : { clientId });
+  await entra.writeCaFile(join(dir, "ca.pem"));
+  await writeFile(join(dir, "client-secret"), `${clientSecret}\n`, { mode: 0o600 });
+  if (options.seed ?? true) {
+    const seeded = entra.issueRefreshToken({ clientId, value: canary("RT") });
+    await seedToken(secretsDir, "pc", seeded);
+  }
+  const base = { dir, stateDir, secretsDir, clientId };
+  const profile =
+    options.profileYaml?.(base) ??
+    [
+      "  pc:",
+      `    applicationId: ${clientId}`,
+      ...(confidential ? ["    clientSecret: { file: ./client-secret }"] : []),
+      `    authority: ${entra.url}`,
+      "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+      '    schedule: "* * * * * *"',
+      "    retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 }",
+    ].join("\n");
+  const configPath = join(dir, "partnerd.yaml");
+  await writeFile(configPath, `stateDir: ./state\nnetwork:\n  caFile: ./ca.pem\nprofiles:\n${profile}\n`);
+  return { ...base, configPath };
+}
+
+export async function seedToken(secretsDir: string, name: string, value: string): Promise<void> {
+  const store = await openFileStore(secretsDir);
+  await store.put(name, value, {
+    profile: name,
+    fingerprint: "seed",
+    refreshedAt: new Date(),
+    expiresByInactivityAt: new Date(Date.now() + 90 * 86_400_000),
+  });
+}
+
+export async function storedToken(secretsDir: string, name = "pc"): Promise<string | undefined> {
+  return (await (await openFileStore(secretsDir)).get(name))?.value;
+}
+
+function openFileStore(dir: string) {
+  return fileStore.create({ dir }, { storeId: "test", configDir: dir, stateDir: dir, logger: silentLogger });
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  profile?: string;
+  [key: string]: unknown;
+}
+
+export class PartnerdProcess {
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(process.execPath, [PARTNERD_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      this.stdout += chunk;
+    });
+    this.child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      this.stderr += chunk;
+    });
+    outputs.push(this);
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  get logs(): LogLine[] {
+    return this.stdout.split("\n").flatMap((line) => {
+      if (!line.startsWith("{")) return [];
+      try {
+        const parsed = JSON.parse(line) as LogLine;
+        return typeof parsed.level === "string" && typeof parsed.msg === "string" ? [parsed] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Resolves with the matching log lines once at least `count` exist. */
+  async waitForLogs(
+    predicate: (line: LogLine) => boolean,
+    count = 1,
+    timeoutMs = 15_000,
+  ): Promise<LogLine[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matches = this.logs.filter(predicate);
+      if (matches.length >= count) return matches;
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(
+          `waited for ${count} matching log line(s); got ${matches.length}.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** Runs partnerd to completion. */
+export async function runPartnerd(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const process = new PartnerdProcess(args, options);
+  const { code } = await process.exited;
+  return { code, stdout: process.stdout, stderr: process.stderr, logs: process.logs };
+}
+
+const outputs: PartnerdProcess[] = [];
+
+/** Everything every spawned partnerd printed in this test file. */
+export function allOutput(): string {
+  return outputs.map((p) => p.stdout + p.stderr).join("\n");
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

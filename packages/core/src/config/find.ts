@@ -1,0 +1,148 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+
+/** Where `partnerd` looks for its config, in each folder from the working folder up. Data files only. */
+export const CONFIG_SEARCH_PLACES = [
+  "partnerd.yaml",
+  "partnerd.yml",
+  ".partnerdrc",
+  ".partnerdrc.yaml",
+  ".partnerdrc.yml",
+  ".partnerdrc.json",
+  "partnerd.config.json",
+  ".config/partnerdrc.yaml",
+  ".config/partnerdrc.json",
+] as const;
+
+/** Read when the search finds nothing: where a system service keeps its config. */
+export const SYSTEM_CONFIG_PATH = "/etc/partnerd/partnerd.yaml";
+
+export interface FindConfigOptions {
+  /** An explicit file (`-c PATH`); relative to `cwd`. No search happens. */
+  configPath?: string;
+  /** Where the search starts; defaults to `process.cwd()`. */
+  cwd?: string;
+  /** The last resort after the search; defaults to {@link SYSTEM_CONFIG_PATH}. */
+  systemConfigPath?: string;
+}
+
+export interface FoundConfig {
+  /** Absolute path. */
+  file: string;
+  text: string;
+}
+
+// cosmiconfig's public `cosmiconfig()` first looks for a "meta config" in process.cwd()
+// (`.config/config.{js,ts,mjs,cjs}` among them) and imports it with its default loaders, running that
+// code. A secrets daemon must never run config code, so the Explorer is built directly, which has no
+// meta-config step, and every loader here only returns text.
+interface SearchDir {
+  path: string;
+  isGlobalConfig: boolean;
+}
+interface Explorer {
+  search(from: string): Promise<{ filepath: string; config?: unknown; isEmpty?: boolean } | null>;
+  getGlobalDirs(startDir: string): Iterable<SearchDir>;
+}
+type ExplorerClass = new (options: Record<string, unknown>) => Explorer;
+
+const requireFromHere = createRequire(import.meta.url);
+
+function createExplorer(): Explorer {
+  const { Explorer } = requireFromHere("cosmiconfig/dist/Explorer.js") as { Explorer?: ExplorerClass };
+  if (typeof Explorer !== "function") throw new Error("cosmiconfig's Explorer is missing; check its version");
+  const asText = (_filepath: string, content: string): string => content;
+  const explorer = new Explorer({
+    moduleName: "partnerd",
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
+    loaders: { ".yaml": asText, ".yml": asText, ".json": asText, noExt: asText },
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+    transform: (result: unknown) => result,
+    metaConfigFilePath: null,
+    mergeImportArrays: false,
+    mergeSearchPlaces: false,
+    // "global" walks from the start folder up to the home folder (or the root); its last stop, the
+    // per-user config folder with `config.js` among its names, is dropped below.
+    searchStrategy: "global",
+  });
+  const globalDirs = explorer.getGlobalDirs;
+  if (typeof globalDirs !== "function")
+    throw new Error("cosmiconfig's Explorer changed shape; check its version");
+  explorer.getGlobalDirs = function* (startDir: string) {
+    for (const dir of globalDirs.call(this, startDir)) if (!dir.isGlobalConfig) yield dir;
+  };
+  return explorer;
+}
+
+function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Why a file could not be read, in words, from a Node error code. */
+export function describeReadError(error: unknown): string {
+  switch (errnoCode(error)) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a folder";
+    case "ENOTDIR":
+      return "a parent is not a folder";
+    default:
+      return errnoCode(error) ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function readConfigFile(file: string): Promise<FoundConfig> {
+  try {
+    return { file, text: await readFile(file, "utf8") };
+  } catch (error) {
+    const reason =
+      errnoCode(error) === "ENOENT"
+        ? "config file not found"
+        : `cannot read config file (${describeReadError(error)})`;
+    throw new ConfigError([{ file, path: "", message: reason }]);
+  }
+}
+
+/**
+ * Finds and reads the config file: `configPath` when given, else the nearest of
+ * {@link CONFIG_SEARCH_PLACES} from `cwd` upwards, else {@link SYSTEM_CONFIG_PATH}.
+ * Throws `ConfigError` when there is none.
+ */
+export async function findConfigFile(options: FindConfigOptions = {}): Promise<FoundConfig> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  if (options.configPath !== undefined) return readConfigFile(resolve(cwd, options.configPath));
+
+  const found = await createExplorer().search(cwd);
+  if (found) {
+    return { file: found.filepath, text: typeof found.config === "string" ? found.config : "" };
+  }
+
+  const systemPath = options.systemConfigPath ?? SYSTEM_CONFIG_PATH;
+  try {
+    return { file: systemPath, text: await readFile(systemPath, "utf8") };
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== "ENOENT" && code !== "ENOTDIR") {
+      throw new ConfigError([
+        { file: systemPath, path: "", message: `cannot read config file (${describeReadError(error)})` },
+      ]);
+    }
+  }
+  throw new ConfigError([
+    {
+      file: cwd,
+      path: "",
+      message:
+        `no config file found: looked for ${CONFIG_SEARCH_PLACES.join(", ")} in ${cwd} and the folders above it, ` +
+        `then ${systemPath}. Create one, or name it with -c PATH`,
+    },
+  ]);
+}

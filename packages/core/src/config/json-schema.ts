@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { PartnerdConfigSchema } from "./schema.ts";
+
+/** Where the published schema can be fetched: the file shipped in the npm package. */
+export const CONFIG_SCHEMA_ID = "https://unpkg.com/@partnerd/core/schema/partnerd.schema.json";
+
+/**
+ * The config file's JSON Schema (draft 2020-12), for editor completion and validation: point
+ * `$schema:` (or a `# yaml-language-server: $schema=…` comment) at it. Describes what may be
+ * written, so defaults are optional. Checks the schema cannot express (cron syntax, time zones,
+ * cross-field rules, secret references) happen only in `loadConfig`.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  const { $schema, ...schema } = z.toJSONSchema(PartnerdConfigSchema, {
+    io: "input",
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  });
+  return {
+    $schema,
+    $id: CONFIG_SCHEMA_ID,
+    title: "partnerd configuration",
+    description:
+      "Profiles whose Microsoft Entra ID refresh tokens partnerd keeps alive, the secret stores they live in, and network settings.",
+    ...schema,
+  };
+}
+
+/** {@link configJsonSchema} as the text of `schema/partnerd.schema.json`. */
+export function configJsonSchemaText(): string {
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,96 @@
+import { dirname, resolve } from "node:path";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { type FindConfigOptions, findConfigFile } from "./find.ts";
+import type { ConfigPath } from "./locate.ts";
+import { normalizeConfig } from "./normalize.ts";
+import { parseSource } from "./parse.ts";
+import { resolveSecretRef } from "./resolve-secrets.ts";
+import { runRules } from "./rules.ts";
+import type { PartnerdConfig, SecretSource } from "./types.ts";
+import { validateSchema } from "./validate.ts";
+
+export interface LoadConfigOptions extends FindConfigOptions {
+  /** Where `{ env: NAME }` references and `$STATE_DIRECTORY` etc. are read; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedConfig {
+  config: PartnerdConfig;
+  /** Problems that do not stop partnerd, e.g. a profile without a schedule. */
+  warnings: ConfigIssue[];
+}
+
+/** The outcome of checking a config: a usable config, or every error found. Warnings either way. */
+export type ConfigResult =
+  | { config: PartnerdConfig; errors: undefined; warnings: ConfigIssue[] }
+  | { config: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+
+export interface ParseConfigOptions {
+  /** Path of the file `text` came from; relative paths in the config resolve from its folder. */
+  file: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** In file order; issues without a position (the file as a whole) first. */
+function byPosition(a: ConfigIssue, b: ConfigIssue): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+/**
+ * Checks config text completely — syntax, schema, cross-field rules, secret references — and
+ * returns every problem at once instead of stopping at the first.
+ */
+export async function parseConfig(text: string, options: ParseConfigOptions): Promise<ConfigResult> {
+  const file = resolve(options.file);
+  const dir = dirname(file);
+  const env = options.env ?? process.env;
+
+  const source = parseSource(file, text);
+  if (source.errors.length > 0) {
+    return { config: undefined, errors: source.errors.sort(byPosition), warnings: source.warnings };
+  }
+
+  const { checked, errors } = validateSchema(source.data, source.locate);
+  const warnings = [...source.warnings];
+  const located = (path: ConfigPath, message: string, mode?: "key" | "value"): ConfigIssue => ({
+    ...source.locate(path, mode),
+    message,
+  });
+
+  await runRules({
+    config: checked,
+    dir,
+    env,
+    error: (path, message) => errors.push(located(path, message)),
+    warn: (path, message) => warnings.push(located(path, message, "key")),
+  });
+
+  const clientSecrets = new Map<string, SecretSource>();
+  for (const [name, profile] of Object.entries(checked.profiles)) {
+    if (profile.clientSecret === undefined) continue;
+    const source = await resolveSecretRef(profile.clientSecret, ["profiles", name, "clientSecret"], {
+      dir,
+      env,
+      error: (path, message) => errors.push(located(path, message)),
+    });
+    if (source) clientSecrets.set(name, source);
+  }
+
+  warnings.sort(byPosition);
+  if (errors.length > 0 || checked.parsed === undefined) {
+    return { config: undefined, errors: errors.sort(byPosition), warnings };
+  }
+  const config = normalizeConfig({ file, parsed: checked.parsed, env, clientSecrets, locate: source.locate });
+  return { config, errors: undefined, warnings };
+}
+
+/**
+ * Finds, reads and checks the config file (see `findConfigFile` for where it looks).
+ * Throws `ConfigError` carrying every problem found.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const found = await findConfigFile(options);
+  const result = await parseConfig(found.text, { file: found.file, env: options.env });
+  if (result.errors) throw new ConfigError(result.errors);
+  return { config: result.config, warnings: result.warnings };
+}

@@ -1,0 +1,68 @@
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { Locator } from "./locate.ts";
+import { tokenLocationsOf } from "./rules.ts";
+import { DEFAULT_STORE_ID, type ParsedConfig, type StoreConfig } from "./schema.ts";
+import type { PartnerdConfig, ProfileConfig, SecretSource } from "./types.ts";
+
+/**
+ * partnerd's state folder: `stateDir` from the file (relative to it), else systemd's
+ * `$STATE_DIRECTORY` (its first entry), else `$XDG_STATE_HOME/partnerd`, else `~/.local/state/partnerd`.
+ */
+export function resolveStateDir(
+  configured: string | undefined,
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (configured !== undefined) return resolve(configDir, configured);
+  const systemd = env.STATE_DIRECTORY?.split(":")[0];
+  if (systemd) return resolve(systemd);
+  const xdg = env.XDG_STATE_HOME;
+  // The XDG spec says relative values are invalid and must be ignored.
+  if (xdg && isAbsolute(xdg)) return join(xdg, "partnerd");
+  return join(env.HOME || homedir(), ".local", "state", "partnerd");
+}
+
+export interface NormalizeInput {
+  file: string;
+  parsed: ParsedConfig;
+  env: NodeJS.ProcessEnv;
+  /** Resolved `clientSecret` per profile name. */
+  clientSecrets: ReadonlyMap<string, SecretSource>;
+  locate: Locator;
+}
+
+/** Applies every default and makes every path absolute. Expects a config that passed schema and rules. */
+export function normalizeConfig({
+  file,
+  parsed,
+  env,
+  clientSecrets,
+  locate,
+}: NormalizeInput): PartnerdConfig {
+  const dir = dirname(file);
+  const stateDir = resolveStateDir(parsed.stateDir, dir, env);
+
+  const network = { ...parsed.network };
+  if (network.caFile !== undefined) network.caFile = resolve(dir, network.caFile);
+
+  const stores: Record<string, StoreConfig> = {};
+  if (!Object.hasOwn(parsed.stores, DEFAULT_STORE_ID)) {
+    stores[DEFAULT_STORE_ID] = { use: "file", options: { dir: join(stateDir, "secrets") } };
+  }
+  Object.assign(stores, parsed.stores);
+
+  const profiles: Record<string, ProfileConfig> = {};
+  for (const [name, profile] of Object.entries(parsed.profiles)) {
+    const { clientSecret: _ref, refreshToken: _locations, environment, ...rest } = profile;
+    profiles[name] = {
+      name,
+      ...rest,
+      environment: environment ?? "AzureCloud",
+      clientSecret: clientSecrets.get(name),
+      refreshToken: tokenLocationsOf(name, profile).map((l) => ({ store: l.store, name: l.name ?? name })),
+    };
+  }
+
+  return { file, dir, stateDir, network, stores, profiles, locate: (path) => locate(path) };
+}

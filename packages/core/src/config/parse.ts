@@ -1,0 +1,109 @@
+import { type Document, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import type { ConfigIssue } from "../errors.ts";
+import { type ConfigPath, createLocator, type Locator } from "./locate.ts";
+
+/** A config file parsed with positions. JSON files go through the same parser: JSON is YAML. */
+export interface ConfigSource {
+  file: string;
+  /** The plain data; `undefined` when the file could not be parsed. */
+  data: unknown;
+  locate: Locator;
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+/** The first line of a `yaml` message; later lines quote the source, which may hold anything. */
+function firstLine(message: string): string {
+  const line = message.split("\n")[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function positioned(
+  file: string,
+  lineCounter: LineCounter,
+  offset: number,
+  message: string,
+  path = "",
+): ConfigIssue {
+  const { line, col } = lineCounter.linePos(offset);
+  return { file, line, column: col, path, message };
+}
+
+/** The path of every mapping key, by offset, for duplicate keys the parser reports by offset. */
+function keyPathsByOffset(doc: Document): Map<number, ConfigPath> {
+  const paths = new Map<number, ConfigPath>();
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || !pair.key.range) return;
+      const path: (string | number)[] = [];
+      ancestors.forEach((ancestor, i) => {
+        if (isPair(ancestor) && isScalar(ancestor.key)) path.push(String(ancestor.key.value));
+        else if (isSeq(ancestor)) path.push(ancestor.items.indexOf(ancestors[i + 1] as never));
+      });
+      path.push(String(pair.key.value));
+      paths.set(pair.key.range[0], path);
+    },
+  });
+  return paths;
+}
+
+export function parseSource(file: string, text: string): ConfigSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locate = createLocator(file, doc, lineCounter);
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+
+  if (doc.errors.length > 0) {
+    const keyPaths = keyPathsByOffset(doc);
+    for (const error of doc.errors) {
+      // Indentation errors point at the start of the line; the author looks for the first character.
+      let offset = error.pos[0];
+      while (text[offset] === " " || text[offset] === "\t") offset++;
+      if (error.code === "DUPLICATE_KEY") {
+        const path = keyPaths.get(offset) ?? [];
+        const key = path.at(-1);
+        const parent = path.slice(0, -1).join(".");
+        const message = key === undefined ? "duplicate key" : `duplicate key "${key}"`;
+        errors.push(positioned(file, lineCounter, offset, message, parent));
+      } else {
+        errors.push(positioned(file, lineCounter, offset, `YAML syntax error: ${firstLine(error.message)}`));
+      }
+    }
+    return { file, data: undefined, locate, errors, warnings };
+  }
+
+  for (const warning of doc.warnings) {
+    warnings.push(positioned(file, lineCounter, warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  }
+
+  // Keys must be plain names: a `? [list]` key would be silently stringified.
+  visit(doc, {
+    Pair(_key, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const offset = (pair.key as Node).range?.[0] ?? 0;
+        errors.push(positioned(file, lineCounter, offset, "keys must be plain names, not lists or mappings"));
+      }
+    },
+  });
+
+  if (doc.contents === null) {
+    errors.push({
+      file,
+      line: 1,
+      column: 1,
+      path: "",
+      message: "the file is empty; it needs at least `profiles:`",
+    });
+  }
+  if (errors.length > 0) return { file, data: undefined, locate, errors, warnings };
+
+  try {
+    return { file, data: doc.toJS({ maxAliasCount: 100 }), locate, errors, warnings };
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only here.
+    const message = error instanceof Error ? firstLine(error.message) : "could not be read";
+    errors.push({ ...locate([]), message: `YAML: ${message}` });
+    return { file, data: undefined, locate, errors, warnings };
+  }
+}

@@ -1,0 +1,72 @@
+import { open } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Secret } from "../secret.ts";
+import { describeReadError } from "./find.ts";
+import { type ConfigPath, formatPath } from "./locate.ts";
+import type { SecretRef } from "./secret-ref.ts";
+import type { SecretSource } from "./types.ts";
+
+export interface SecretContext {
+  /** Folder of the config file: `{ file }` paths are relative to it. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  error(path: ConfigPath, message: string): void;
+}
+
+const CREDENTIALS = /\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g;
+const MAX_SECRET_BYTES = 1024 * 1024;
+
+/** Reads a secret file: trailing newlines go (editors and `echo` add them), nothing else is touched. */
+async function readSecretFile(file: string): Promise<{ value: string } | { problem: string }> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, "r");
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { problem: `secret file ${file} is not a regular file` };
+    if (stats.size > MAX_SECRET_BYTES) return { problem: `secret file ${file} is larger than 1 MiB` };
+    const value = (await handle.readFile("utf8")).replace(/(?:\r?\n)+$/, "");
+    return value === "" ? { problem: `secret file ${file} is empty` } : { value };
+  } catch (cause) {
+    return { problem: `cannot read secret file ${file} (${describeReadError(cause)})` };
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Turns a secret reference into a source: `{ env }` and `{ file }` are read now, into a `Secret`;
+ * `{ store, name }` is left for the runtime, which has the stores. Problems are reported at the
+ * reference; the value itself never reaches a message.
+ */
+export async function resolveSecretRef(
+  ref: SecretRef,
+  path: ConfigPath,
+  ctx: SecretContext,
+): Promise<SecretSource | undefined> {
+  if ("env" in ref) {
+    const value = ctx.env[ref.env];
+    if (value === undefined) ctx.error([...path, "env"], `environment variable ${ref.env} is not set`);
+    else if (value === "") ctx.error([...path, "env"], `environment variable ${ref.env} is empty`);
+    else return { kind: "value", secret: new Secret(value) };
+    return undefined;
+  }
+  if ("file" in ref) {
+    const credentials = ctx.env.CREDENTIALS_DIRECTORY;
+    const usesCredentials = ref.file.match(CREDENTIALS) !== null;
+    if (usesCredentials && !credentials) {
+      ctx.error(
+        [...path, "file"],
+        "uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it for units with LoadCredential=)",
+      );
+      return undefined;
+    }
+    const expanded = usesCredentials ? ref.file.replace(CREDENTIALS, () => credentials ?? "") : ref.file;
+    const read = await readSecretFile(resolve(ctx.dir, expanded));
+    if ("problem" in read) {
+      ctx.error([...path, "file"], read.problem);
+      return undefined;
+    }
+    return { kind: "value", secret: new Secret(read.value) };
+  }
+  return { kind: "store", store: ref.store, name: ref.name, configPath: formatPath(path) };
+}

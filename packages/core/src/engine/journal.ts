@@ -1,0 +1,83 @@
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { TokenLocation } from "../config/types.ts";
+import { ensurePrivateDir, fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
+import { Secret } from "../secret.ts";
+
+/** A refresh token that was redeemed but not yet confirmed in every store. */
+export interface JournalEntry {
+  profile: string;
+  refreshToken: Secret;
+  previousFingerprint: string;
+  redeemedAt: Date;
+  /** Access-token expiry of the redemption, for the event raised once the entry is persisted. */
+  accessTokenExpiresAt: Date;
+  locations: TokenLocation[];
+}
+
+interface JournalFile {
+  partnerdJournal: 1;
+  profile: string;
+  refreshToken: string;
+  previousFingerprint: string;
+  redeemedAt: string;
+  accessTokenExpiresAt: string;
+  locations: TokenLocation[];
+}
+
+/**
+ * The local, fsync'd record that makes "never lose a token" true: an entry is written before any store
+ * is touched and removed only after every store holds the token and read it back.
+ */
+export class Journal {
+  readonly #dir: string;
+
+  constructor(stateDir: string) {
+    this.#dir = join(stateDir, "journal");
+  }
+
+  async record(entry: JournalEntry): Promise<void> {
+    await ensurePrivateDir(this.#dir);
+    const file: JournalFile = {
+      partnerdJournal: 1,
+      profile: entry.profile,
+      refreshToken: entry.refreshToken.reveal(),
+      previousFingerprint: entry.previousFingerprint,
+      redeemedAt: entry.redeemedAt.toISOString(),
+      accessTokenExpiresAt: entry.accessTokenExpiresAt.toISOString(),
+      locations: entry.locations,
+    };
+    await writeFileAtomic(this.#path(entry.profile), `${JSON.stringify(file)}\n`);
+  }
+
+  async read(profile: string): Promise<JournalEntry | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#path(profile), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const file = JSON.parse(text) as JournalFile;
+    if (file.partnerdJournal !== 1 || typeof file.refreshToken !== "string") {
+      throw new Error(`journal entry ${this.#path(profile)} is not in a format this partnerd understands`);
+    }
+    return {
+      profile: file.profile,
+      refreshToken: new Secret(file.refreshToken),
+      previousFingerprint: file.previousFingerprint,
+      redeemedAt: new Date(file.redeemedAt),
+      accessTokenExpiresAt: new Date(file.accessTokenExpiresAt),
+      locations: file.locations,
+    };
+  }
+
+  async clear(profile: string): Promise<void> {
+    await rm(this.#path(profile), { force: true });
+    await fsyncDir(this.#dir).catch(() => undefined);
+  }
+
+  #path(profile: string): string {
+    return join(this.#dir, `${profile}.json`);
+  }
+}

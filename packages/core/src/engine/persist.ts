@@ -1,0 +1,33 @@
+import type { TokenLocation } from "../config/types.ts";
+import { StoreError } from "../errors.ts";
+import type { Secret } from "../secret.ts";
+import type { SecretMetadata } from "../stores/contract.ts";
+import { asStoreError, type StoreRegistry } from "../stores/registry.ts";
+import type { StoredLocation } from "./events.ts";
+
+/**
+ * Writes `token` to one location and reads it back. A location that already holds it (a journal replay
+ * after the write landed but before the journal was cleared) is not written again.
+ */
+export async function persistToLocation(
+  stores: StoreRegistry,
+  location: TokenLocation,
+  token: Secret,
+  metadata: SecretMetadata,
+): Promise<StoredLocation> {
+  const { store: storeId, name } = location;
+  const existing = await stores.read(storeId, name);
+  if (existing && existing.value === token.reveal())
+    return { store: storeId, name, version: existing.version };
+  let version: string;
+  try {
+    ({ version } = await stores.get(storeId).put(name, token.reveal(), metadata));
+  } catch (error) {
+    throw asStoreError(storeId, name, "write failed", error);
+  }
+  const readBack = await stores.read(storeId, name);
+  if (readBack?.value !== token.reveal()) {
+    throw new StoreError(storeId, name, "the value read back after writing does not match what was written");
+  }
+  return { store: storeId, name, version };
+}

@@ -1,0 +1,371 @@
+import type { PartnerdConfig, ProfileConfig, TokenLocation } from "../config/types.ts";
+import { PartnerdError, RefreshError, StoreError } from "../errors.ts";
+import { consentHint } from "../identity/classify-error.ts";
+import type { Redemption } from "../identity/redeem-refresh-token.ts";
+import type { Redeemer } from "../identity/redeemer.ts";
+import type { Logger } from "../log/logger.ts";
+import { Secret } from "../secret.ts";
+import type { StoreRegistry } from "../stores/registry.ts";
+import { backoffDelay, sleep } from "./backoff.ts";
+import type { EngineEvents, FailedEvent, RefreshedEvent, StoredLocation } from "./events.ts";
+import { Journal, type JournalEntry } from "./journal.ts";
+import { persistToLocation } from "./persist.ts";
+import { resolveSecret } from "./resolve-secret.ts";
+import { StatusBook } from "./status.ts";
+
+/** Entra refresh tokens die after 90 days without use. */
+export const REFRESH_TOKEN_INACTIVITY_MS = 90 * 24 * 60 * 60 * 1000;
+
+export type RefreshOutcome =
+  | { status: "refreshed"; event: RefreshedEvent }
+  | { status: "skipped"; reason: "needs-consent" }
+  | { status: "failed"; failure: FailedEvent };
+
+export interface RefreshEngineOptions {
+  config: PartnerdConfig;
+  stores: StoreRegistry;
+  redeemer: Redeemer;
+  events: EngineEvents;
+  logger: Logger;
+  /** Aborted at shutdown: retry waits end early; a redemption already sent still completes and persists. */
+  stopping?: AbortSignal;
+}
+
+/**
+ * The refresh pipeline. Per profile, one run at a time: replay the journal, read the newest token,
+ * redeem it, journal the rotated token, write it to every location and read it back, clear the journal.
+ */
+export class RefreshEngine {
+  readonly #options: RefreshEngineOptions;
+  readonly #journal: Journal;
+  readonly #status: StatusBook;
+  readonly #running = new Map<string, Promise<RefreshOutcome>>();
+
+  constructor(options: RefreshEngineOptions) {
+    this.#options = options;
+    this.#journal = new Journal(options.config.stateDir);
+    this.#status = new StatusBook(options.config.stateDir);
+  }
+
+  get status(): StatusBook {
+    return this.#status;
+  }
+
+  /** Refreshes one profile; a call while one is running waits for it and then runs its own. */
+  refresh(profileName: string): Promise<RefreshOutcome> {
+    const profile = this.#options.config.profiles[profileName];
+    if (!profile) {
+      const known = Object.keys(this.#options.config.profiles).join(", ") || "none";
+      throw new PartnerdError(
+        "PROFILE_UNKNOWN",
+        `no profile "${profileName}" in the config (profiles: ${known})`,
+        {
+          exitCode: 2,
+        },
+      );
+    }
+    const previous = this.#running.get(profileName) ?? Promise.resolve(undefined);
+    const run = previous.then(() => this.#run(profile));
+    this.#running.set(profileName, run);
+    void run.finally(() => {
+      if (this.#running.get(profileName) === run) this.#running.delete(profileName);
+    });
+    return run;
+  }
+
+  /** True while any profile is mid-refresh. */
+  get busy(): boolean {
+    return this.#running.size > 0;
+  }
+
+  /** Resolves once every running refresh has finished. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()]);
+  }
+
+  /** Start-up recovery: persists every journaled token left by a crash or a store outage. */
+  async replayJournals(): Promise<void> {
+    for (const profile of Object.values(this.#options.config.profiles)) {
+      if (await this.#journal.read(profile.name)) await this.refresh(profile.name);
+    }
+  }
+
+  async #run(profile: ProfileConfig): Promise<RefreshOutcome> {
+    const logger = this.#options.logger.child({ profile: profile.name });
+    const startedAt = new Date();
+    await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
+    try {
+      const pending = await this.#journal.read(profile.name);
+      if (pending) return await this.#replay(profile, pending, logger);
+      return await this.#redeemAndPersist(profile, logger);
+    } catch (error) {
+      return this.#fail(profile, error, logger);
+    }
+  }
+
+  async #replay(profile: ProfileConfig, entry: JournalEntry, logger: Logger): Promise<RefreshOutcome> {
+    logger.warn("persisting a redeemed refresh token left in the journal", {
+      fingerprint: entry.refreshToken.fingerprint,
+      redeemedAt: entry.redeemedAt.toISOString(),
+    });
+    const locations = await this.#persistEverywhere(profile, entry, logger);
+    return this.#succeed(profile, entry, locations, { rotated: true, replayed: true }, logger);
+  }
+
+  async #redeemAndPersist(profile: ProfileConfig, logger: Logger): Promise<RefreshOutcome> {
+    const current = await this.#readNewest(profile, logger);
+    const status = await this.#status.read(profile.name);
+    if (status.needsConsent && status.rejectedFingerprint === current.fingerprint) {
+      logger.warn("skipped: the stored refresh token was rejected and needs a new consent", {
+        fingerprint: current.fingerprint,
+        hint: consentHint(profile.name),
+      });
+      return { status: "skipped", reason: "needs-consent" };
+    }
+    const clientSecret = profile.clientSecret
+      ? await resolveSecret(profile.clientSecret, this.#options.stores, this.#options.config)
+      : undefined;
+    const redemption = await this.#redeemWithRetry(profile, current, clientSecret, logger);
+    const next = redemption.refreshToken ?? current;
+    const entry: JournalEntry = {
+      profile: profile.name,
+      refreshToken: next,
+      previousFingerprint: current.fingerprint,
+      redeemedAt: new Date(),
+      accessTokenExpiresAt: redemption.accessTokenExpiresAt,
+      locations: profile.refreshToken,
+    };
+    if (next.equals(current)) {
+      logger.info("redeemed; the identity provider kept the same refresh token", {
+        fingerprint: current.fingerprint,
+      });
+      const locations = await this.#persistEverywhere(profile, entry, logger, { journal: false });
+      return this.#succeed(profile, entry, locations, { rotated: false, replayed: false }, logger);
+    }
+    try {
+      await this.#journal.record(entry);
+    } catch (error) {
+      // Without a journal the new token lives only in memory: still try the stores at once.
+      logger.error("could not write the journal; writing to the stores without it", {
+        error: messageOf(error),
+      });
+    }
+    const locations = await this.#persistEverywhere(profile, entry, logger);
+    return this.#succeed(profile, entry, locations, { rotated: true, replayed: false }, logger);
+  }
+
+  /** The token with the latest `updatedAt` across the profile's locations; the first location wins ties. */
+  async #readNewest(profile: ProfileConfig, logger: Logger): Promise<Secret> {
+    const found: { location: TokenLocation; value: string; updatedAt: number }[] = [];
+    const failures: StoreError[] = [];
+    let empty: TokenLocation | undefined;
+    for (const location of profile.refreshToken) {
+      try {
+        const stored = await this.#options.stores.read(location.store, location.name);
+        if (stored && stored.value.trim() === "") empty ??= location;
+        else if (stored)
+          found.push({ location, value: stored.value, updatedAt: stored.updatedAt?.getTime() ?? 0 });
+      } catch (error) {
+        failures.push(error as StoreError);
+        logger.warn("could not read the refresh token from a store", {
+          store: location.store,
+          error: messageOf(error),
+        });
+      }
+    }
+    const newest = found.reduce<(typeof found)[number] | undefined>(
+      (best, candidate) => (!best || candidate.updatedAt > best.updatedAt ? candidate : best),
+      undefined,
+    );
+    if (newest) return new Secret(newest.value);
+    if (failures.length > 0) throw failures[0];
+    const where = empty ?? profile.refreshToken[0]!;
+    const problem = empty ? "is empty" : "is missing";
+    throw new RefreshError(
+      profile.name,
+      "terminal",
+      `the refresh token ("${where.name}" in store "${where.store}") ${problem}`,
+      { code: "REFRESH_TOKEN_MISSING", hint: consentHint(profile.name) },
+    );
+  }
+
+  async #redeemWithRetry(
+    profile: ProfileConfig,
+    current: Secret,
+    clientSecret: Secret | undefined,
+    logger: Logger,
+  ): Promise<Redemption> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#options.redeemer.redeem(profile, current, clientSecret);
+      } catch (error) {
+        if (error instanceof RefreshError && error.code === "NEEDS_CONSENT") {
+          throw new RejectedTokenError(error, current.fingerprint);
+        }
+        if (
+          !(error instanceof RefreshError) ||
+          error.kind === "terminal" ||
+          attempt >= profile.retry.attempts
+        )
+          throw error;
+        const delayMs = backoffDelay(profile.retry, attempt, error.retryAfterMs);
+        logger.warn("transient failure; retrying", { attempt, delayMs, error: error.message });
+        if (!(await sleep(delayMs, this.#options.stopping))) throw error;
+      }
+    }
+  }
+
+  /** Writes to every location; failed locations are retried (never re-redeemed) until attempts run out. */
+  async #persistEverywhere(
+    profile: ProfileConfig,
+    entry: JournalEntry,
+    logger: Logger,
+    { journal = true } = {},
+  ): Promise<StoredLocation[]> {
+    const metadata = {
+      profile: profile.name,
+      fingerprint: entry.refreshToken.fingerprint,
+      refreshedAt: entry.redeemedAt,
+      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + REFRESH_TOKEN_INACTIVITY_MS),
+    };
+    const done = new Map<TokenLocation, StoredLocation>();
+    for (let attempt = 1; ; attempt++) {
+      const remaining = entry.locations.filter((location) => !done.has(location));
+      const results = await Promise.allSettled(
+        remaining.map((location) =>
+          persistToLocation(this.#options.stores, location, entry.refreshToken, metadata),
+        ),
+      );
+      let lastError: unknown;
+      results.forEach((result, i) => {
+        if (result.status === "fulfilled") done.set(remaining[i]!, result.value);
+        else lastError = result.reason;
+      });
+      if (lastError === undefined) break;
+      if (attempt >= profile.retry.attempts) throw lastError;
+      const delayMs = backoffDelay(profile.retry, attempt);
+      logger.warn("store write failed; retrying the failed stores", {
+        attempt,
+        delayMs,
+        error: messageOf(lastError),
+      });
+      if (!(await sleep(delayMs, this.#options.stopping))) throw lastError;
+    }
+    if (journal) await this.#journal.clear(profile.name);
+    return entry.locations.map((location) => done.get(location)!);
+  }
+
+  async #succeed(
+    profile: ProfileConfig,
+    entry: JournalEntry,
+    locations: StoredLocation[],
+    how: { rotated: boolean; replayed: boolean },
+    logger: Logger,
+  ): Promise<RefreshOutcome> {
+    const event: RefreshedEvent = {
+      profile: profile.name,
+      at: new Date(),
+      previousFingerprint: entry.previousFingerprint,
+      fingerprint: entry.refreshToken.fingerprint,
+      rotated: how.rotated,
+      accessTokenExpiresAt: entry.accessTokenExpiresAt,
+      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + REFRESH_TOKEN_INACTIVITY_MS),
+      locations,
+      replayed: how.replayed,
+    };
+    await this.#status.update(profile.name, (s) => ({
+      lastAttemptAt: s.lastAttemptAt,
+      lastSuccessAt: event.at.toISOString(),
+      fingerprint: event.fingerprint,
+      refreshTokenIssuedAt:
+        how.rotated || !s.refreshTokenIssuedAt ? entry.redeemedAt.toISOString() : s.refreshTokenIssuedAt,
+      accessTokenExpiresAt: event.accessTokenExpiresAt.toISOString(),
+    }));
+    logger.info(
+      how.replayed
+        ? "refresh token recovered from the journal and stored"
+        : "refresh token redeemed and stored",
+      {
+        previousFingerprint: event.previousFingerprint,
+        fingerprint: event.fingerprint,
+        rotated: event.rotated,
+        accessTokenExpiresAt: event.accessTokenExpiresAt.toISOString(),
+        stores: locations.map((l) => `${l.store}:${l.name}@${l.version}`),
+      },
+    );
+    await this.#options.events.emit("refreshed", event);
+    return { status: "refreshed", event };
+  }
+
+  async #fail(profile: ProfileConfig, error: unknown, logger: Logger): Promise<RefreshOutcome> {
+    // Reported, never rethrown: the scheduler must keep running the other profiles.
+    const failure = toFailedEvent(profile.name, error);
+    const rejectedFingerprint = error instanceof RejectedTokenError ? error.fingerprint : undefined;
+    await this.#status
+      .update(profile.name, (s) => ({
+        ...s,
+        needsConsent: failure.needsConsent,
+        ...(rejectedFingerprint ? { rejectedFingerprint } : {}),
+        lastError: {
+          kind: failure.kind,
+          code: failure.code,
+          message: failure.message,
+          ...(failure.aadsts === undefined ? {} : { aadsts: failure.aadsts }),
+        },
+      }))
+      .catch((statusError) =>
+        logger.warn("could not record the profile status", { error: messageOf(statusError) }),
+      );
+    logger.error(failure.needsConsent ? "refresh failed; needs consent" : "refresh failed", {
+      kind: failure.kind,
+      code: failure.code,
+      error: failure.message,
+      ...(failure.aadsts === undefined ? {} : { aadsts: failure.aadsts }),
+      ...(failure.hint ? { hint: failure.hint } : {}),
+    });
+    await this.#options.events.emit("failed", failure);
+    return { status: "failed", failure };
+  }
+}
+
+/** The provider rejected this exact token; remembered so the next runs do not hammer it again. */
+class RejectedTokenError extends RefreshError {
+  readonly fingerprint: string;
+
+  constructor(error: RefreshError, fingerprint: string) {
+    super(error.profile, error.kind, error.message, {
+      ...(error.aadsts === undefined ? {} : { aadsts: error.aadsts }),
+      ...(error.hint ? { hint: error.hint } : {}),
+      code: error.code,
+      cause: error.cause,
+    });
+    this.fingerprint = fingerprint;
+  }
+}
+
+function toFailedEvent(profile: string, error: unknown): FailedEvent {
+  const at = new Date();
+  if (error instanceof RefreshError) {
+    const needsConsent = error.code === "NEEDS_CONSENT" || error.code === "REFRESH_TOKEN_MISSING";
+    return {
+      profile,
+      at,
+      kind: error.kind,
+      code: error.code,
+      message: error.message,
+      ...(error.aadsts === undefined ? {} : { aadsts: error.aadsts }),
+      needsConsent,
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  }
+  if (error instanceof StoreError) {
+    return { profile, at, kind: "store", code: error.code, message: error.message, needsConsent: false };
+  }
+  const code = error instanceof PartnerdError ? error.code : "UNEXPECTED";
+  const kind = error instanceof PartnerdError && error.exitCode === 2 ? "terminal" : "transient";
+  return { profile, at, kind, code, message: messageOf(error), needsConsent: false };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

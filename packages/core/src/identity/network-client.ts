@@ -1,0 +1,108 @@
+import { rootCertificates } from "node:tls";
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import { EnvHttpProxyAgent, fetch } from "undici";
+
+export interface NetworkClientOptions {
+  /** PEM bundle trusted in addition to the system roots (a private CA, or the fake IdP's test CA). */
+  extraCaPem?: string | undefined;
+  /** Proxy for https requests; when absent, HTTPS_PROXY / NO_PROXY from the environment apply. */
+  proxy?: string | undefined;
+  timeoutMs: number;
+}
+
+/** msal's `INetworkModule`, plus what partnerd needs that msal does not expose. */
+export interface NetworkClient extends INetworkModule {
+  /** `Retry-After` of the most recent response through this client that had one, in milliseconds. */
+  readonly lastRetryAfterMs: number | undefined;
+}
+
+/** Connections, proxy and trust shared by every identity-provider call of one runtime. */
+export interface HttpTransport {
+  /** A client for one msal application, with its own Retry-After memory. */
+  client(): NetworkClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP stack msal uses for every identity-provider call: request timeouts (msal's default client
+ * has none on token POSTs), an optional extra CA, and proxy support. Clients resolve for every HTTP
+ * status and reject only on transport failures, with messages that never include a request body.
+ */
+export function createHttpTransport(options: NetworkClientOptions): HttpTransport {
+  const ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
+  const dispatcher = new EnvHttpProxyAgent({
+    ...(options.proxy ? { httpsProxy: options.proxy } : {}),
+    ...(ca ? { connect: { ca }, requestTls: { ca } } : {}),
+  });
+  return {
+    client: () => createNetworkClient(dispatcher, options.timeoutMs),
+    close: () => dispatcher.close(),
+  };
+}
+
+function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): NetworkClient {
+  let lastRetryAfterMs: number | undefined;
+
+  async function send<T>(method: "GET" | "POST", url: string, request?: NetworkRequestOptions) {
+    let response: Awaited<ReturnType<typeof fetch>>;
+    try {
+      response = await fetch(url, {
+        method,
+        dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(request?.headers ? { headers: request.headers } : {}),
+        ...(method === "POST" ? { body: request?.body ?? "" } : {}),
+      });
+    } catch (error) {
+      throw transportError(method, url, timeoutMs, error);
+    }
+    const headers = Object.fromEntries(response.headers);
+    const retryAfter = parseRetryAfter(headers["retry-after"]);
+    if (retryAfter !== undefined) lastRetryAfterMs = retryAfter;
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers,
+      body: parseBody(text, response.status) as T,
+    } satisfies NetworkResponse<T>;
+  }
+
+  return {
+    sendGetRequestAsync: (url, request) => send("GET", url, request),
+    sendPostRequestAsync: (url, request) => send("POST", url, request),
+    get lastRetryAfterMs() {
+      return lastRetryAfterMs;
+    },
+  };
+}
+
+function parseBody(text: string, status: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // An HTML error page from a proxy or gateway: give msal an OAuth-shaped error it can surface.
+    return { error: "invalid_response", error_description: `HTTP ${status} response was not JSON` };
+  }
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function transportError(method: string, url: string, timeoutMs: number, error: unknown): Error {
+  const { origin, pathname } = new URL(url);
+  const target = `${method} ${origin}${pathname}`;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return new Error(`${target} timed out after ${timeoutMs} ms`);
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const detail =
+    cause instanceof Error
+      ? `${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message}`
+      : String(cause);
+  return new Error(`${target} failed: ${detail}`);
+}

@@ -1,0 +1,402 @@
+import { open, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  defineStore,
+  ensurePrivateDir,
+  type Logger,
+  type SecretMetadata,
+  type SecretStore,
+  STORE_API_VERSION,
+  type StoreCapabilities,
+  type StoreContext,
+  type StoredSecret,
+  StoreError,
+  StoreOptionsError,
+  silentLogger,
+  writeFileAtomic,
+} from "@partnerd/core";
+
+export const STORE_NAME = "file";
+
+/** Version of the JSON envelope partnerd writes; a file with a higher number came from a newer partnerd. */
+export const ENVELOPE_FORMAT = 1;
+
+/** Suffix of the file that keeps the value each `put` replaced. */
+export const PREVIOUS_SUFFIX = ".previous";
+
+export interface FileStoreOptions {
+  /**
+   * Folder holding one file per secret. A relative path resolves from the config file's folder.
+   * Created with mode 0700 when missing; refused when group/other can access it or another user owns it.
+   */
+  dir: string;
+}
+
+/** What `createFileStore` needs from the engine's `StoreContext`; everything has a default. */
+export interface FileStoreContext {
+  /**
+   * Store id used in messages.
+   * @default "file"
+   */
+  storeId?: string;
+  /**
+   * Folder a relative `dir` resolves from.
+   * @default process.cwd()
+   */
+  configDir?: string;
+  /** @default silentLogger */
+  logger?: Logger;
+}
+
+export interface FileStore extends SecretStore {
+  /** Absolute path of the secrets folder. */
+  readonly dir: string;
+  /** Waits for writes under way; nothing else to release. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The envelope partnerd writes; `value` comes last so that `cat` shows the metadata first. */
+export interface FileEnvelope {
+  partnerd: typeof ENVELOPE_FORMAT;
+  /** Generation counter: "1" for the first write, one more on every `put`. A hand-written file is "0". */
+  version: string;
+  /** ISO 8601. */
+  updatedAt: string;
+  metadata?: {
+    profile?: string;
+    fingerprint?: string;
+    refreshedAt?: string;
+    expiresByInactivityAt?: string;
+  };
+  value: string;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({ versions: true, tags: true, softDelete: false });
+const OPTION_KEYS: readonly string[] = ["dir"];
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Leaves room under the usual 255-byte file name limit for `.previous` and the temp-file decoration. */
+const MAX_NAME_LENGTH = 200;
+/** Refresh tokens are a few KiB; anything this big is not one. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/** POSIX permission bits mean nothing on Windows; the folder's ACL is the user's business there. */
+const CHECK_PERMISSIONS = process.platform !== "win32";
+
+/**
+ * Builds a file store. `options` are validated as if they came from the config (`StoreOptionsError`
+ * naming the key); the folder is created 0700 when missing and checked for privacy when it exists.
+ */
+export async function createFileStore(
+  options: FileStoreOptions,
+  context: FileStoreContext = {},
+): Promise<FileStore> {
+  const storeId = context.storeId ?? STORE_NAME;
+  const logger = context.logger ?? silentLogger;
+  const { dir: dirOption } = _parseOptions({ ...options }, storeId);
+  const dir = resolve(context.configDir ?? process.cwd(), dirOption);
+  await _preparePrivateDir(storeId, dir);
+
+  const queues = new Map<string, Promise<unknown>>();
+
+  /** Runs `task` after every earlier task for `name`; different names run in parallel. */
+  const serialize = <T>(name: string, task: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(name) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(name, tail);
+    void tail.then(() => {
+      if (queues.get(name) === tail) queues.delete(name);
+    });
+    return run;
+  };
+
+  return {
+    dir,
+    capabilities: CAPABILITIES,
+
+    async get(name) {
+      _checkName(storeId, name);
+      const path = join(dir, name);
+      const file = await _readPrivateFile(storeId, name, path);
+      if (file === null) return null;
+      return _parseFile(storeId, name, path, file.text, file.mtime);
+    },
+
+    async put(name, value, metadata) {
+      _checkName(storeId, name);
+      if (typeof value !== "string") throw new StoreError(storeId, name, "put expects the value as a string");
+      const path = join(dir, name);
+      return serialize(name, async () => {
+        const current = await _readCurrentBytes(storeId, name, path);
+        let generation = 0;
+        if (current !== null) {
+          const previous = _generationOf(current.toString("utf8"));
+          if (previous === undefined) {
+            logger.warn("file store: replacing a file that is not a valid partnerd envelope", {
+              store: storeId,
+              secret: name,
+              keptAs: `${name}${PREVIOUS_SUFFIX}`,
+            });
+          }
+          generation = previous ?? 0;
+          await _write(storeId, name, path + PREVIOUS_SUFFIX, current);
+        }
+        const version = String(generation + 1);
+        const envelope: FileEnvelope = {
+          partnerd: ENVELOPE_FORMAT,
+          version,
+          updatedAt: new Date().toISOString(),
+          metadata: _metadataJson(metadata),
+          value,
+        };
+        await _write(storeId, name, path, `${JSON.stringify(envelope)}\n`);
+        return { version };
+      });
+    },
+
+    async close() {
+      // Nothing to release; let writes already under way finish so that closing never abandons one.
+      await Promise.all([...queues.values()]);
+    },
+  };
+}
+
+export default defineStore({
+  apiVersion: STORE_API_VERSION,
+  name: STORE_NAME,
+  create(options: Record<string, unknown>, context: StoreContext) {
+    const parsed = _parseOptions(options, context.storeId);
+    return createFileStore(parsed, context);
+  },
+});
+
+// --- Internal helpers ---
+
+function _parseOptions(options: Record<string, unknown>, storeId: string): FileStoreOptions {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw _optionsError(storeId, key, `unknown option; the file store accepts: ${OPTION_KEYS.join(", ")}`);
+    }
+  }
+  const dir = options.dir;
+  if (dir === undefined)
+    throw _optionsError(storeId, "dir", "is required (the folder holding the secret files)");
+  if (typeof dir !== "string" || dir.trim() === "") {
+    throw _optionsError(storeId, "dir", "must be a non-empty string (a folder path)");
+  }
+  return { dir };
+}
+
+/** Never echoes the option's value: a misplaced token must not end up in a log. */
+function _optionsError(storeId: string, key: string, problem: string): StoreOptionsError {
+  return new StoreOptionsError(key, `store "${storeId}" option "${key}": ${problem}`);
+}
+
+async function _preparePrivateDir(storeId: string, dir: string): Promise<void> {
+  try {
+    await ensurePrivateDir(dir);
+  } catch (error) {
+    throw _optionsError(storeId, "dir", `cannot create folder ${dir} (${_code(error)})`);
+  }
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(dir, "r");
+  } catch (error) {
+    throw _optionsError(storeId, "dir", `cannot open folder ${dir} (${_code(error)})`);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isDirectory()) throw _optionsError(storeId, "dir", `${dir} is not a folder`);
+    const owner = _ownerProblem(stats.uid);
+    if (owner) throw _optionsError(storeId, "dir", `folder ${dir} is ${owner}; use a folder of your own`);
+    if (CHECK_PERMISSIONS && (stats.mode & 0o077) !== 0) {
+      throw _optionsError(
+        storeId,
+        "dir",
+        `folder ${dir} has mode ${_octal(stats.mode)}, so other users can reach the secrets; fix with: chmod 700 ${dir}`,
+      );
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function _checkName(storeId: string, name: string): void {
+  if (
+    typeof name !== "string" ||
+    name.length > MAX_NAME_LENGTH ||
+    !NAME_PATTERN.test(name) ||
+    name.includes("..") ||
+    name.endsWith(PREVIOUS_SUFFIX)
+  ) {
+    const shown = typeof name === "string" ? JSON.stringify(name) : typeof name;
+    throw new StoreError(
+      storeId,
+      undefined,
+      `invalid secret name ${shown}: use letters, digits, '.', '_' or '-', starting with a letter or digit, ` +
+        `without '..', not ending in '${PREVIOUS_SUFFIX}', at most ${MAX_NAME_LENGTH} characters`,
+    );
+  }
+}
+
+/** Reads a secret file for `get`, refusing one that others can reach; `null` only when it does not exist. */
+async function _readPrivateFile(
+  storeId: string,
+  name: string,
+  path: string,
+): Promise<{ text: string; mtime: Date } | null> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if (_code(error) === "ENOENT") return null;
+    throw new StoreError(storeId, name, `cannot open ${path} (${_code(error)})`, { cause: error });
+  }
+  try {
+    // fstat the open handle, so the checked file is the file read.
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new StoreError(storeId, name, `${path} is not a regular file`);
+    const owner = _ownerProblem(stats.uid);
+    if (owner) {
+      throw new StoreError(
+        storeId,
+        name,
+        `refuses to read ${path}: it is ${owner}; recreate it as that user (install -m 600 /dev/stdin ${path})`,
+      );
+    }
+    if (CHECK_PERMISSIONS && (stats.mode & 0o077) !== 0) {
+      throw new StoreError(
+        storeId,
+        name,
+        `refuses to read ${path}: mode ${_octal(stats.mode)} lets other users read or change it; ` +
+          `fix with: chmod 600 ${path} (and treat the token as exposed)`,
+      );
+    }
+    if (stats.size > MAX_FILE_BYTES) {
+      throw new StoreError(storeId, name, `${path} is ${stats.size} bytes, too large to hold a token`);
+    }
+    let text: string;
+    try {
+      text = await handle.readFile("utf8");
+    } catch (error) {
+      throw new StoreError(storeId, name, `cannot read ${path} (${_code(error)})`, { cause: error });
+    }
+    return { text, mtime: stats.mtime };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bytes a `put` is about to replace; `put` does not refuse a loose file, it replaces it with a 0600 one. */
+async function _readCurrentBytes(storeId: string, name: string, path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (_code(error) === "ENOENT") return null;
+    throw new StoreError(storeId, name, `cannot read ${path} before replacing it (${_code(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+async function _write(storeId: string, name: string, path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomic(path, data);
+  } catch (error) {
+    throw new StoreError(storeId, name, `cannot write ${path} (${_code(error)})`, { cause: error });
+  }
+}
+
+/**
+ * A file starting with `{` is an envelope and must be a valid one; anything else is a token a person
+ * wrote by hand, returned trimmed with version "0". Errors never quote the content (nor `JSON.parse`'s
+ * message, which does).
+ */
+function _parseFile(storeId: string, name: string, path: string, text: string, mtime: Date): StoredSecret {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return { value: trimmed, version: "0", updatedAt: mtime };
+  const envelope = _parseEnvelope(trimmed);
+  if (typeof envelope === "string") {
+    throw new StoreError(
+      storeId,
+      name,
+      `${path} is corrupt: ${envelope}; restore it from ${name}${PREVIOUS_SUFFIX} or write the token again`,
+    );
+  }
+  return envelope;
+}
+
+/** The stored secret, or a description of what is wrong (without any of the content). */
+function _parseEnvelope(text: string): StoredSecret | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return "starts with '{' but is not valid JSON";
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return "not a JSON object";
+  const envelope = data as Partial<Record<keyof FileEnvelope, unknown>>;
+  if (typeof envelope.partnerd !== "number") return `not a partnerd envelope (no "partnerd" format number)`;
+  if (envelope.partnerd !== ENVELOPE_FORMAT) {
+    return `envelope format ${envelope.partnerd} is not ${ENVELOPE_FORMAT} (written by another partnerd version?)`;
+  }
+  if (typeof envelope.version !== "string" || !/^[0-9]+$/.test(envelope.version)) {
+    return `"version" is not a generation number`;
+  }
+  if (typeof envelope.value !== "string") return `"value" is not a string`;
+  if (
+    envelope.metadata !== undefined &&
+    (typeof envelope.metadata !== "object" || envelope.metadata === null)
+  ) {
+    return `"metadata" is not an object`;
+  }
+  let updatedAt: Date | undefined;
+  if (envelope.updatedAt !== undefined) {
+    updatedAt = typeof envelope.updatedAt === "string" ? new Date(envelope.updatedAt) : undefined;
+    if (updatedAt === undefined || Number.isNaN(updatedAt.getTime())) return `"updatedAt" is not a date`;
+  }
+  return updatedAt === undefined
+    ? { value: envelope.value, version: envelope.version }
+    : { value: envelope.value, version: envelope.version, updatedAt };
+}
+
+/** Generation of the file a `put` replaces: 0 for a hand-written token, `undefined` when corrupt. */
+function _generationOf(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return 0;
+  const envelope = _parseEnvelope(trimmed);
+  if (typeof envelope === "string") return undefined;
+  const generation = Number(envelope.version);
+  return Number.isSafeInteger(generation) ? generation : undefined;
+}
+
+function _metadataJson(metadata: SecretMetadata | undefined): FileEnvelope["metadata"] {
+  if (metadata === undefined || metadata === null) return undefined;
+  return {
+    profile: typeof metadata.profile === "string" ? metadata.profile : undefined,
+    fingerprint: typeof metadata.fingerprint === "string" ? metadata.fingerprint : undefined,
+    refreshedAt: _iso(metadata.refreshedAt),
+    expiresByInactivityAt: _iso(metadata.expiresByInactivityAt),
+  };
+}
+
+function _iso(date: unknown): string | undefined {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+}
+
+/** Why a file or folder owned by `uid` is not ours, or `undefined` when it is (or ownership is unknowable). */
+function _ownerProblem(uid: number): string | undefined {
+  const self = process.getuid?.();
+  if (!CHECK_PERMISSIONS || self === undefined || uid === self) return undefined;
+  return `owned by uid ${uid}, not by the user partnerd runs as (uid ${self})`;
+}
+
+function _octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, "0")}`;
+}
+
+function _code(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown error";
+}

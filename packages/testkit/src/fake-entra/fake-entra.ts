@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { chmod, writeFile } from "node:fs/promises";
+import { createTestCa } from "../tls/test-ca.ts";
+import { openIdConfiguration } from "./discovery.ts";
+import { buildRoutes } from "./routes.ts";
+import type { RunningServer } from "./server.ts";
+import { startServer } from "./server.ts";
+import { EntraState } from "./state.ts";
+import type {
+  FailNextOptions,
+  FakeEntraOptions,
+  FakeEntraUser,
+  HeldRequest,
+  IssueRefreshTokenOptions,
+  RefreshTokenState,
+  RegisterClientOptions,
+  RotationMode,
+  TokenRequestRecord,
+} from "./types.ts";
+
+/**
+ * A loopback HTTPS fake of Microsoft Entra ID (v2 endpoints) for driving the real `@azure/msal-node`.
+ *
+ * ```ts
+ * const entra = await FakeEntra.start();
+ * entra.registerClient({ clientId, clientSecret });
+ * const rt = entra.issueRefreshToken({ clientId, value: "RT-CANARY-1" });
+ * new ConfidentialClientApplication({
+ *   auth: { clientId, clientSecret, authority: entra.authority(), knownAuthorities: [entra.host] },
+ *   system: { networkClient: createFakeEntraNetworkClient({ ca: entra.caPem }) },
+ * });
+ * ```
+ * Logs nothing; error bodies never echo tokens or secrets.
+ */
+export class FakeEntra {
+  /** `https://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `127.0.0.1:PORT`, the value for msal's `knownAuthorities`. */
+  readonly host: string;
+  readonly port: number;
+  /** PEM of the test CA that signed the server certificate. */
+  readonly caPem: string;
+  /** Home tenant id (GUID) of {@link user}. */
+  readonly tenantId: string;
+  /** The default (and only) user that user tokens are issued for. */
+  readonly user: Readonly<FakeEntraUser>;
+
+  readonly #state: EntraState;
+  readonly #server: RunningServer;
+  #closed: Promise<void> | undefined;
+
+  private constructor(state: EntraState, server: RunningServer, caPem: string) {
+    this.#state = state;
+    this.#server = server;
+    this.port = server.port;
+    this.host = `127.0.0.1:${server.port}`;
+    this.url = `https://${this.host}`;
+    this.caPem = caPem;
+    this.tenantId = state.tenantId;
+    this.user = state.user;
+  }
+
+  /** Starts the fake on 127.0.0.1 (port 0 = ephemeral) with a process-wide test CA. */
+  static async start(opts: FakeEntraOptions = {}): Promise<FakeEntra> {
+    const tenantId = opts.tenantId ?? randomUUID();
+    const user: FakeEntraUser = {
+      oid: opts.user?.oid ?? randomUUID(),
+      name: opts.user?.name ?? "Test User",
+      preferredUsername: opts.user?.preferredUsername ?? "test.user@partnerd.test",
+      tenantId,
+    };
+    const state = new EntraState(tenantId, user, opts.rotation ?? "single-use");
+    const ca = await createTestCa();
+    const server = await startServer({
+      port: opts.port ?? 0,
+      keyPem: ca.keyPem,
+      certPem: ca.certPem,
+      routes: buildRoutes(state),
+      latencyMs: () => state.latencyMs,
+    });
+    return new FakeEntra(state, server, ca.caPem);
+  }
+
+  /** `https://127.0.0.1:PORT/<tenant>`; tenant defaults to `organizations`. */
+  authority(tenant = "organizations"): string {
+    return `${this.url}/${tenant}`;
+  }
+
+  /** `https://127.0.0.1:PORT/<tenant>/oauth2/v2.0/token`. */
+  tokenEndpoint(tenant = "organizations"): string {
+    return `${this.authority(tenant)}/oauth2/v2.0/token`;
+  }
+
+  /** The openid-configuration document as JSON text, usable as msal's `authorityMetadata`. */
+  authorityMetadata(tenant = "organizations"): string {
+    return JSON.stringify(openIdConfiguration(this.url, tenant, this.tenantId));
+  }
+
+  /** Writes {@link caPem} to `path` with mode 0600. */
+  async writeCaFile(path: string): Promise<void> {
+    await writeFile(path, this.caPem, { mode: 0o600 });
+    await chmod(path, 0o600);
+  }
+
+  /** RT rotation on redemption; may be changed at any time. */
+  get rotation(): RotationMode {
+    return this.#state.rotation;
+  }
+  set rotation(mode: RotationMode) {
+    this.#state.rotation = mode;
+  }
+
+  /** Delay (ms) added before every response; 0 by default. */
+  get latencyMs(): number {
+    return this.#state.latencyMs;
+  }
+  set latencyMs(ms: number) {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error("FakeEntra.latencyMs must be a finite number ≥ 0");
+    this.#state.latencyMs = ms;
+  }
+
+  /** Registers an app. With `clientSecret` it is confidential, without it public. Re-registering replaces. */
+  registerClient(opts: RegisterClientOptions): void {
+    this.#state.registerClient(opts);
+  }
+
+  /** Seeds a valid refresh token for a registered client and returns it. */
+  issueRefreshToken(opts: IssueRefreshTokenOptions): string {
+    return this.#state.issueRefreshToken(opts);
+  }
+
+  /** The next use of `rt` fails with `invalid_grant` AADSTS700082 (expired due to inactivity). */
+  expireRefreshToken(rt: string): void {
+    this.#state.setRefreshTokenState(rt, "expired");
+  }
+
+  /** The next use of `rt` fails with `invalid_grant` AADSTS70008. */
+  revokeRefreshToken(rt: string): void {
+    this.#state.setRefreshTokenState(rt, "revoked");
+  }
+
+  /**
+   * The next `count` token requests fail with `status` and an Entra-like body (429 →
+   * `temporarily_unavailable` AADSTS90055; 500 → `server_error` AADSTS50033; 502/503/504 →
+   * `temporarily_unavailable` AADSTS90033), plus `Retry-After` when given. Nothing rotates. Calls queue up.
+   */
+  failNext(count: number, opts: FailNextOptions): void {
+    this.#state.failNext(count, opts);
+  }
+
+  /**
+   * Parks the NEXT token request before it is processed until `release()`. `arrived` resolves once it is
+   * parked. Several holds gate successive requests. If the caller disconnects meanwhile, the request is
+   * still processed on release (like Entra, which already has it).
+   */
+  hold(): HeldRequest {
+    return this.#state.hold();
+  }
+
+  /** Every token-endpoint request so far (oldest first). Holds no secrets or tokens. */
+  get tokenRequests(): readonly TokenRequestRecord[] {
+    return this.#state.tokenRequests;
+  }
+
+  /** Number of successful refresh-token redemptions. */
+  get redemptionCount(): number {
+    return this.#state.redemptionCount;
+  }
+
+  /** Whether `rt` would currently be accepted (for its own client). */
+  isValidRefreshToken(rt: string): boolean {
+    return this.#state.refreshTokenState(rt) === "valid";
+  }
+
+  /** `valid`, `spent` (single-use rotation), `revoked`, `expired` or `unknown`. */
+  refreshTokenState(rt: string): RefreshTokenState {
+    return this.#state.refreshTokenState(rt);
+  }
+
+  /** All currently valid refresh tokens, optionally of one client, in issue order. */
+  validRefreshTokens(clientId?: string): string[] {
+    return this.#state.validRefreshTokens(clientId);
+  }
+
+  /** Stops the server, drops keep-alive and in-flight connections and aborts held requests. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#state.releaseAll();
+      await this.#server.close();
+    })();
+    return this.#closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

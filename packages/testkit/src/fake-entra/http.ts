@@ -1,0 +1,56 @@
+import type { IncomingMessage } from "node:http";
+
+/** What a route handler gets. `body` is the raw request body (utf-8). */
+export interface RequestContext {
+  method: string;
+  url: URL;
+  /** Named groups captured by the route pattern (e.g. `tenant`). */
+  params: Record<string, string>;
+  headers: IncomingMessage["headers"];
+  body: string;
+  /** `https://127.0.0.1:PORT` */
+  baseUrl: string;
+}
+
+/** What a route handler returns; always serialised as JSON. */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Upper bound for request bodies; Entra requests are a few KB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error("request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** Shorthand for a JSON reply. */
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return headers ? { status, body, headers } : { status, body };
+}
+
+/** Entra's common response headers: no caching, JSON, echo of the request correlation id. */
+export function entraHeaders(correlationId: string, traceId: string): Record<string, string> {
+  return {
+    "cache-control": "no-store, no-cache",
+    pragma: "no-cache",
+    "x-ms-request-id": traceId,
+    "client-request-id": correlationId,
+  };
+}
