@@ -46,21 +46,31 @@ say(`starting: partnerd run -c examples/quickstart/partnerd.yaml${stopAfter ? ""
 const partnerd = spawn(
   process.execPath,
   [here("../../packages/cli/bin/partnerd.js"), "run", "-c", here("partnerd.yaml"), "--log-format", "pretty"],
-  { stdio: ["ignore", "pipe", "inherit"] },
+  // Its own process group: Ctrl-C reaches only the demo, which asks partnerd to stop exactly once.
+  { stdio: ["ignore", "pipe", "inherit"], detached: true },
 );
+process.on("exit", () => partnerd.kill("SIGKILL"));
 let rotations = 0;
 partnerd.stdout.setEncoding("utf8").on("data", (chunk: string) => {
   process.stdout.write(chunk);
   rotations += chunk.split("refresh token redeemed and stored").length - 1;
-  if (stopAfter !== undefined && rotations >= stopAfter) partnerd.kill("SIGTERM");
+  if (stopAfter !== undefined && rotations >= stopAfter) stop();
 });
-process.on("SIGINT", () => partnerd.kill("SIGTERM"));
+process.on("SIGINT", () => stop());
+
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  partnerd.kill("SIGTERM");
+}
 
 const code = await new Promise<number | null>((resolve) => partnerd.once("exit", resolve));
 const stored = (await store.get("partner-center"))?.value;
 const live = stored !== undefined && entra.isValidRefreshToken(stored);
+process.stdout.write("\n");
 say(
-  `\n${rotations} rotation(s). The store holds ${stored ? fingerprint(stored) : "nothing"}, which the identity provider ${live ? "accepts" : "does NOT accept"}.`,
+  `${rotations} rotation(s). The store holds ${stored ? fingerprint(stored) : "nothing"}, which the identity provider ${live ? "accepts" : "does NOT accept"}.`,
 );
 await store.close?.();
 await entra.close();

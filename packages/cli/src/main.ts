@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
-import { PartnerdError } from "@partnerd/core";
 import { Command, CommanderError, Option } from "commander";
-import { refreshCommand } from "./commands/refresh.ts";
-import { runCommand } from "./commands/run.ts";
-import { schemaCommand } from "./commands/schema.ts";
-import { validateCommand } from "./commands/validate.ts";
 import type { GlobalOptions } from "./context.ts";
+
+// Commands load on use: `--help` and `--version` should not pay for msal-node, zod and undici.
+const commands = {
+  run: () => import("./commands/run.ts"),
+  refresh: () => import("./commands/refresh.ts"),
+  validate: () => import("./commands/validate.ts"),
+  schema: () => import("./commands/schema.ts"),
+};
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -44,17 +47,24 @@ function buildProgram(): Command {
   program
     .command("run")
     .description("run every profile on its schedule until SIGTERM (SIGHUP reloads the config)")
-    .action((_options, command: Command) => runCommand(globals(command)));
+    .action(async (_options, command: Command) => (await commands.run()).runCommand(globals(command)));
   program
     .command("refresh")
     .description("redeem and rotate one profile's refresh token now, once")
     .argument("<profile>", "profile name from the config")
-    .action((profile: string, _options, command: Command) => refreshCommand(profile, globals(command)));
+    .action(async (profile: string, _options, command: Command) =>
+      (await commands.refresh()).refreshCommand(profile, globals(command)),
+    );
   program
     .command("validate")
     .description("check the config file and report every problem at once")
-    .action((_options, command: Command) => validateCommand(globals(command)));
-  program.command("schema").description("print the config file's JSON Schema").action(schemaCommand);
+    .action(async (_options, command: Command) =>
+      (await commands.validate()).validateCommand(globals(command)),
+    );
+  program
+    .command("schema")
+    .description("print the config file's JSON Schema")
+    .action(async () => (await commands.schema()).schemaCommand());
   return program;
 }
 
@@ -66,7 +76,7 @@ try {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof PartnerdError) {
+  if (isPartnerdError(error)) {
     process.stderr.write(`partnerd: ${error.message.split("\n").join("\npartnerd: ")}\n`);
     return error.exitCode;
   }
@@ -74,4 +84,13 @@ function exitCodeFor(error: unknown): number {
     `partnerd: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   return 1;
+}
+
+/** Duck-typed so that this file does not load @partnerd/core before a command needs it. */
+function isPartnerdError(error: unknown): error is Error & { exitCode: number } {
+  return (
+    error instanceof Error &&
+    typeof (error as { exitCode?: unknown }).exitCode === "number" &&
+    "code" in error
+  );
 }

@@ -1,34 +1,16 @@
 import { existsSync } from "node:fs";
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FakeEntra } from "@partnerd/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  allOutput,
-  canaries,
-  canary,
-  createWorkspace,
-  PartnerdProcess,
-  storedToken,
-  waitFor,
-} from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { canary, createWorkspace, PartnerdProcess, storedToken, useFakeEntra, waitFor } from "./harness.ts";
 
-let entra: FakeEntra;
-beforeAll(async () => {
-  entra = await FakeEntra.start({ rotation: "single-use" });
-});
-afterAll(async () => {
-  await entra.close();
-  for (const token of entra.validRefreshTokens()) canaries.add(token);
-  const output = allOutput();
-  for (const secret of canaries) expect(output).not.toContain(secret);
-});
+const fake = useFakeEntra();
 
 const isStored = (line: { msg: string }) => line.msg === "refresh token redeemed and stored";
 
 describe("partnerd run", () => {
   it("rotates the refresh token on schedule and persists every new one", async () => {
-    const ws = await createWorkspace(entra);
+    const ws = await createWorkspace(fake.entra);
     const seeded = await storedToken(ws.secretsDir);
     const partnerd = new PartnerdProcess(["run", "-c", ws.configPath]);
     const rotations = await partnerd.waitForLogs(isStored, 2);
@@ -38,14 +20,14 @@ describe("partnerd run", () => {
     expect(rotations[1]?.previousFingerprint).toBe(rotations[0]?.fingerprint);
     const stored = await storedToken(ws.secretsDir);
     expect(stored).not.toBe(seeded);
-    expect(entra.isValidRefreshToken(stored!)).toBe(true);
-    expect(entra.isValidRefreshToken(seeded!)).toBe(false);
+    expect(fake.entra.isValidRefreshToken(stored!)).toBe(true);
+    expect(fake.entra.isValidRefreshToken(seeded!)).toBe(false);
     expect(partnerd.logs.some((l) => l.msg === "stopped")).toBe(true);
   });
 
   it("finishes a refresh that is in flight when SIGTERM arrives, then exits 0", async () => {
-    const ws = await createWorkspace(entra);
-    const held = entra.hold();
+    const ws = await createWorkspace(fake.entra);
+    const held = fake.entra.hold();
     const partnerd = new PartnerdProcess(["run", "-c", ws.configPath]);
     await held.arrived;
     partnerd.child.kill("SIGTERM");
@@ -54,19 +36,19 @@ describe("partnerd run", () => {
     expect((await partnerd.exited).code).toBe(0);
 
     const [stored] = await partnerd.waitForLogs(isStored);
-    expect(entra.isValidRefreshToken((await storedToken(ws.secretsDir))!)).toBe(true);
+    expect(fake.entra.isValidRefreshToken((await storedToken(ws.secretsDir))!)).toBe(true);
     expect(stored?.fingerprint).toBeDefined();
   });
 
   it("loses nothing when killed -9 between redeem and store write: the journal replays at start-up", async () => {
-    const ws = await createWorkspace(entra, {
+    const ws = await createWorkspace(fake.entra, {
       seed: false,
       profileYaml: ({ clientId }) =>
         [
           "  pc:",
           `    applicationId: ${clientId}`,
           "    clientSecret: { file: ./client-secret }",
-          `    authority: ${entra.url}`,
+          `    authority: ${fake.entra.url}`,
           "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
           "    refreshToken: { store: held, name: pc }",
           '    schedule: "* * * * * *"',
@@ -78,7 +60,7 @@ describe("partnerd run", () => {
       ws.configPath,
       `${config}stores:\n  held:\n    use: ./held-store.js\n    options: { file: held.json }\n`,
     );
-    const seeded = entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+    const seeded = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
     await writeFile(join(ws.dir, "held.json"), JSON.stringify({ pc: { value: seeded, version: 1 } }), {
       mode: 0o600,
     });
@@ -90,7 +72,7 @@ describe("partnerd run", () => {
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
     // The seeded token is spent at the identity provider and the store still holds it: only the journal has the new one.
-    expect(entra.isValidRefreshToken(seeded)).toBe(false);
+    expect(fake.entra.isValidRefreshToken(seeded)).toBe(false);
     expect(JSON.parse(await readFile(join(ws.dir, "held.json"), "utf8")).pc.value).toBe(seeded);
 
     await rm(join(ws.dir, "hold"));
@@ -100,7 +82,7 @@ describe("partnerd run", () => {
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
     const stored = JSON.parse(await readFile(join(ws.dir, "held.json"), "utf8")).pc.value as string;
-    expect(entra.isValidRefreshToken(stored)).toBe(true);
+    expect(fake.entra.isValidRefreshToken(stored)).toBe(true);
     expect(existsSync(journal)).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
-import type { FakeEntra } from "@partnerd/testkit";
+import { FakeEntra, type FakeEntraOptions } from "@partnerd/testkit";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const PARTNERD_BIN = fileURLToPath(new URL("../../bin/partnerd.js", import.meta.url));
 
@@ -168,4 +169,24 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Starts a FakeEntra for the test file and, after its last test, checks that no canary and no token the
+ * fake still honours ever appeared in anything partnerd printed.
+ */
+export function useFakeEntra(options: FakeEntraOptions = { rotation: "single-use" }): {
+  readonly entra: FakeEntra;
+} {
+  const holder = {} as { entra: FakeEntra };
+  beforeAll(async () => {
+    holder.entra = await FakeEntra.start(options);
+  });
+  afterAll(async () => {
+    await holder.entra.close();
+    for (const token of holder.entra.validRefreshTokens()) canaries.add(token);
+    const output = allOutput();
+    for (const secret of canaries) expect(output).not.toContain(secret);
+  });
+  return holder;
 }

@@ -68,12 +68,12 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   const clientSecrets = new Map<string, SecretSource>();
   for (const [name, profile] of Object.entries(checked.profiles)) {
     if (profile.clientSecret === undefined) continue;
-    const source = await resolveSecretRef(profile.clientSecret, ["profiles", name, "clientSecret"], {
+    const resolved = await resolveSecretRef(profile.clientSecret, ["profiles", name, "clientSecret"], {
       dir,
       env,
       error: (path, message) => errors.push(located(path, message)),
     });
-    if (source) clientSecrets.set(name, source);
+    if (resolved) clientSecrets.set(name, resolved);
   }
 
   warnings.sort(byPosition);

@@ -103,10 +103,13 @@ const caFileReadable: Rule = async ({ config, dir, error }) => {
   try {
     handle = await open(file, "r");
     const stats = await handle.stat();
-    if (!stats.isFile()) return error(path, `${file} is not a regular file`);
-    if (stats.size > MAX_CA_BYTES) return error(path, `${file} is larger than 4 MiB; is it a CA bundle?`);
-    const text = await handle.readFile("utf8");
-    if (!text.includes("-----BEGIN CERTIFICATE-----")) error(path, `${file} holds no PEM certificate`);
+    if (!stats.isFile()) {
+      error(path, `${file} is not a regular file`);
+    } else if (stats.size > MAX_CA_BYTES) {
+      error(path, `${file} is larger than 4 MiB; is it a CA bundle?`);
+    } else if (!(await handle.readFile("utf8")).includes("-----BEGIN CERTIFICATE-----")) {
+      error(path, `${file} holds no PEM certificate`);
+    }
   } catch (cause) {
     error(path, `cannot read ${file} (${describeReadError(cause)})`);
   } finally {
@@ -116,8 +119,8 @@ const caFileReadable: Rule = async ({ config, dir, error }) => {
 
 const scheduled: Rule = ({ config, warn }) => {
   for (const [name, profile] of Object.entries(config.profiles)) {
-    if (profile.schedule === undefined && !config.rejected.has(`profiles.${name}.schedule`))
-      warn(["profiles", name], "has no schedule; `partnerd run` will not refresh it");
+    if (profile.schedule !== undefined || config.rejected.has(`profiles.${name}.schedule`)) continue;
+    warn(["profiles", name], "has no schedule; `partnerd run` will not refresh it");
   }
 };
 

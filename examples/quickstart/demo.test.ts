@@ -1,0 +1,48 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const demo = fileURLToPath(new URL("./demo.ts", import.meta.url));
+const storedToken = async () =>
+  JSON.parse(await readFile(new URL("./.demo/state/secrets/partner-center", import.meta.url), "utf8")).value as string;
+
+function runDemo(args: string[], onOutput?: (output: string, signalGroup: (s: NodeJS.Signals) => void) => void) {
+  // detached: the demo leads its own process group, like a shell job in a terminal.
+  const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    onOutput?.(output, (signal) => process.kill(-child.pid!, signal));
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  return new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, output })),
+  );
+}
+
+describe("quick-start demo (README command 1)", () => {
+  it("rotates the refresh token at least twice, persists each, prints fingerprints only", async () => {
+    const { code, output } = await runDemo(["--rotations", "2"]);
+    expect(code).toBe(0);
+    expect(output.match(/refresh token redeemed and stored/g)).toHaveLength(2);
+    expect(output).toContain("2 rotation(s). The store holds");
+    expect(output).toContain("which the identity provider accepts");
+    expect(output).not.toContain(await storedToken());
+  }, 30_000);
+
+  it("Ctrl-C (SIGINT to the whole process group) stops it cleanly", async () => {
+    let sent = false;
+    const { code, output } = await runDemo([], (text, signalGroup) => {
+      if (!sent && text.includes("refresh token redeemed and stored")) {
+        sent = true;
+        signalGroup("SIGINT");
+      }
+    });
+    expect(code).toBe(0);
+    expect(output).toContain("stopped");
+    expect(output).not.toContain("second signal");
+    expect(output).toContain("which the identity provider accepts");
+  }, 30_000);
+});
