@@ -5,11 +5,18 @@ import { describe, expect, it } from "vitest";
 
 const demo = fileURLToPath(new URL("./demo.ts", import.meta.url));
 const storedToken = async () =>
-  JSON.parse(await readFile(new URL("./.demo/state/secrets/partner-center", import.meta.url), "utf8")).value as string;
+  JSON.parse(await readFile(new URL("./.demo/state/secrets/partner-center", import.meta.url), "utf8"))
+    .value as string;
 
-function runDemo(args: string[], onOutput?: (output: string, signalGroup: (s: NodeJS.Signals) => void) => void) {
+function runDemo(
+  args: string[],
+  onOutput?: (output: string, signalGroup: (s: NodeJS.Signals) => void) => void,
+) {
   // detached: the demo leads its own process group, like a shell job in a terminal.
-  const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, [demo, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
