@@ -16,6 +16,7 @@ import {
   redeemRefreshToken,
   Secret,
   silentLogger,
+  standaloneStoreContext,
 } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
@@ -37,12 +38,7 @@ const runtime = await PartnerdRuntime.open(config, {
 });
 const seedStore = await fileStore.create(
   { dir: join(dir, "state", "secrets") },
-  {
-    storeId: "default",
-    configDir: dir,
-    stateDir: join(dir, "state"),
-    logger: silentLogger,
-  },
+  standaloneStoreContext({ configDir: dir, storeId: "default" }),
 );
 await seedStore.put("pc", entra.issueRefreshToken({ clientId: CLIENT_ID }), {
   profile: "pc",

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { fingerprint, silentLogger } from "@partnerd/core";
+import { fingerprint, standaloneStoreContext } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
 
@@ -30,7 +30,7 @@ entra.registerClient({ clientId: CLIENT_ID, clientSecret });
 const seeded = entra.issueRefreshToken({ clientId: CLIENT_ID });
 const store = await fileStore.create(
   { dir: here(".demo/state/secrets") },
-  { storeId: "default", configDir: here("."), stateDir: here(".demo/state"), logger: silentLogger },
+  standaloneStoreContext({ configDir: here("."), storeId: "default" }),
 );
 await store.put("partner-center", seeded, {
   profile: "partner-center",

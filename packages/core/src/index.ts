@@ -37,3 +37,4 @@ export * from "./secret.ts";
 export * from "./stores/contract.ts";
 export * from "./stores/load-plugin.ts";
 export * from "./stores/registry.ts";
+export * from "./stores/standalone-context.ts";

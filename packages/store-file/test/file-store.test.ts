@@ -8,6 +8,7 @@ import {
   StoreError,
   StoreOptionsError,
   silentLogger,
+  standaloneStoreContext,
 } from "@partnerd/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import fileStore, { createFileStore, type FileEnvelope, STORE_NAME } from "../src/index.ts";
@@ -28,10 +29,7 @@ afterEach(async () => {
 
 function context(overrides: Partial<StoreContext> = {}): StoreContext {
   return {
-    storeId: "vault",
-    configDir: root,
-    stateDir: join(root, "state"),
-    logger: silentLogger,
+    ...standaloneStoreContext({ configDir: root, storeId: "vault", stateDir: join(root, "state") }),
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { silentLogger } from "@partnerd/core";
+import { standaloneStoreContext } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra, type FakeEntraOptions } from "@partnerd/testkit";
 import { afterAll, beforeAll, expect } from "vitest";
@@ -83,7 +83,7 @@ export async function storedToken(secretsDir: string, name = "pc"): Promise<stri
 }
 
 function openFileStore(dir: string) {
-  return fileStore.create({ dir }, { storeId: "test", configDir: dir, stateDir: dir, logger: silentLogger });
+  return fileStore.create({ dir }, standaloneStoreContext({ configDir: dir, storeId: "test" }));
 }
 
 export interface LogLine {

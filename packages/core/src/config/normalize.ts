@@ -60,7 +60,11 @@ export function normalizeConfig({
       ...rest,
       environment: environment ?? "AzureCloud",
       clientSecret: clientSecrets.get(name),
-      refreshToken: tokenLocationsOf(name, profile).map((l) => ({ store: l.store, name: l.name ?? name })),
+      refreshToken: tokenLocationsOf(name, profile).map((l) => ({
+        store: l.store,
+        name: l.name ?? name,
+        ...(l.takeover ? { takeover: true } : {}),
+      })),
     };
   }
 

@@ -21,6 +21,7 @@ export interface LocatedTokenLocation {
   store: string;
   /** `undefined` when the profile's name is used. */
   name: string | undefined;
+  takeover: boolean;
   path: ConfigPath;
 }
 
@@ -29,8 +30,17 @@ export function tokenLocationsOf(profileName: string, profile: CheckedProfile): 
   const base = ["profiles", profileName, "refreshToken"];
   const written = profile.refreshToken;
   if (written === undefined) return [];
-  if (!Array.isArray(written)) return [{ store: written.store, name: written.name, path: base }];
-  return written.map((location, i) => ({ store: location.store, name: location.name, path: [...base, i] }));
+  const located = (
+    location: { store: string; name?: string | undefined; takeover?: boolean | undefined },
+    path: ConfigPath,
+  ) => ({
+    store: location.store,
+    name: location.name,
+    takeover: location.takeover === true,
+    path,
+  });
+  if (!Array.isArray(written)) return [located(written, base)];
+  return written.map((location, i) => located(location, [...base, i]));
 }
 
 function definedStores(config: CheckedConfig): string[] {

@@ -19,6 +19,10 @@ const TokenLocationSchema = z.strictObject({
     .default(DEFAULT_STORE_ID)
     .describe("Id of a store under `stores:`; `default` is the embedded file store."),
   name: z.string().min(1).optional().describe("Secret name in the store; defaults to the profile name."),
+  takeover: z
+    .boolean()
+    .optional()
+    .describe("Allow overwriting a secret in this location that partnerd did not create (default false)."),
 });
 
 const CronSchema = z

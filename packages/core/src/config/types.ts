@@ -7,6 +7,8 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export interface TokenLocation {
   store: string;
   name: string;
+  /** Overwrite a secret partnerd did not create (see `SecretMetadata.takeover`). */
+  takeover?: boolean;
 }
 
 /** A secret the config refers to: already read (env, file), or to be read from a store at runtime. */

@@ -21,7 +21,8 @@ export async function persistToLocation(
     return { store: storeId, name, version: existing.version };
   let version: string;
   try {
-    ({ version } = await stores.get(storeId).put(name, token.reveal(), metadata));
+    const withTakeover = location.takeover ? { ...metadata, takeover: true } : metadata;
+    ({ version } = await stores.get(storeId).put(name, token.reveal(), withTakeover));
   } catch (error) {
     throw asStoreError(storeId, name, "write failed", error);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from "../log/logger.ts";
+import type { Secret } from "../secret.ts";
 
 /** Bumped only on breaking changes to `SecretStore`; plugins declare the version they implement. */
 export const STORE_API_VERSION = 1;
@@ -17,6 +18,11 @@ export interface SecretMetadata {
   refreshedAt: Date;
   /** When the token dies if nobody redeems it (Entra: 90 days after issue). */
   expiresByInactivityAt: Date;
+  /**
+   * The profile allows overwriting a secret that partnerd did not create. Stores that mark what they
+   * own (Key Vault's `managed-by` tag) refuse such a write unless this is true.
+   */
+  takeover?: boolean;
 }
 
 export interface StoreCapabilities {
@@ -26,6 +32,11 @@ export interface StoreCapabilities {
   tags: boolean;
   /** Deleted names are reserved until purged (Key Vault). */
   softDelete: boolean;
+  /**
+   * The backend's advice on how often one secret may be written (AWS Secrets Manager: 600).
+   * `partnerd validate` warns when a profile's schedule writes more often.
+   */
+  minWriteIntervalSeconds?: number;
 }
 
 export interface SecretStore {
@@ -46,6 +57,12 @@ export interface StoreContext {
   /** partnerd's state folder (journal, status, embedded default store). */
   stateDir: string;
   logger: Logger;
+  /**
+   * Reads a secret named in the store's own options (`{ env: NAME }` or `{ file: PATH }`, relative to
+   * the config file), e.g. the client secret a vault store signs in with. `optionPath` is the key
+   * inside `options` (`credential.clientSecret`), used to locate problems in the config file.
+   */
+  resolveSecret(reference: unknown, optionPath: string): Promise<Secret>;
 }
 
 /** The default export of a store package named by `use:` in the config. */

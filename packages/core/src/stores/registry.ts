@@ -1,6 +1,9 @@
+import { resolveSecretRef } from "../config/resolve-secrets.ts";
+import { SecretRefSchema } from "../config/secret-ref.ts";
 import type { PartnerdConfig } from "../config/types.ts";
-import { PartnerdError, StoreError } from "../errors.ts";
+import { ConfigError, type ConfigIssue, PartnerdError, StoreError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Secret } from "../secret.ts";
 import type { SecretStore, StorePlugin } from "./contract.ts";
 import { loadStorePlugin } from "./load-plugin.ts";
 
@@ -27,6 +30,8 @@ export class StoreRegistry {
           configDir: config.dir,
           stateDir: config.stateDir,
           logger: logger.child({ store: storeId }),
+          resolveSecret: (reference, optionPath) =>
+            resolveStoreOptionSecret(config, storeId, reference, optionPath),
         });
         opened.set(storeId, store);
       }
@@ -67,4 +72,28 @@ export function asStoreError(storeId: string, name: string, what: string, error:
   return new StoreError(storeId, name, `${what}: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
+}
+
+/** Resolves `{ env }` / `{ file }` inside a store's options; store references would make stores depend on each other. */
+async function resolveStoreOptionSecret(
+  config: PartnerdConfig,
+  storeId: string,
+  reference: unknown,
+  optionPath: string,
+): Promise<Secret> {
+  const path = ["stores", storeId, "options", ...optionPath.split(".")];
+  const fail = (message: string): never => {
+    throw new ConfigError([{ ...config.locate(path.join(".")), message }]);
+  };
+  const parsed = SecretRefSchema.safeParse(reference);
+  if (!parsed.success || "store" in parsed.data) fail("expected { env: NAME } or { file: PATH }");
+  const issues: ConfigIssue[] = [];
+  const source = await resolveSecretRef(SecretRefSchema.parse(reference), path, {
+    dir: config.dir,
+    env: process.env,
+    error: (at, message) => issues.push({ ...config.locate(at.join(".")), message }),
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (source?.kind !== "value") return fail("expected { env: NAME } or { file: PATH }");
+  return source.secret;
 }
