@@ -9,11 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  createHttpTransport,
   type PartnerdConfig,
   PartnerdRuntime,
   parseConfig,
-  redeemRefreshToken,
   Secret,
   silentLogger,
   standaloneStoreContext,
@@ -47,22 +45,10 @@ await seedStore.put("pc", entra.issueRefreshToken({ clientId: CLIENT_ID }), {
   expiresByInactivityAt: new Date(),
 });
 
-const transport = createHttpTransport({ extraCaPem: entra.caPem, timeoutMs: 10_000 });
+const profile = config.profiles.pc!;
 let bareToken = new Secret(entra.issueRefreshToken({ clientId: CLIENT_ID }));
 const bare = async () => {
-  const result = await redeemRefreshToken(
-    {
-      applicationId: CLIENT_ID,
-      environment: "AzureCloud",
-      authority: entra.url,
-      tenant: "organizations",
-      scopes,
-      refreshToken: bareToken,
-    },
-    transport.client(),
-    silentLogger,
-  );
-  bareToken = result.refreshToken!;
+  bareToken = (await runtime.identity.redeem(profile, undefined, bareToken)).refreshToken!;
 };
 const full = async () => {
   const outcome = await runtime.refresh("pc");
@@ -95,7 +81,6 @@ console.log(
 
 await runtime.close();
 await seedStore.close?.();
-await transport.close();
 await entra.close();
 await rm(dir, { recursive: true, force: true });
 

@@ -7,16 +7,27 @@ export interface GlobalOptions {
   logFormat?: string;
 }
 
-export function loggerFor(options: GlobalOptions): Logger {
-  const level = (options.logLevel ?? process.env.PARTNERD_LOG_LEVEL ?? "info") as LogLevel;
+/**
+ * `stream: "stderr"` for commands whose stdout is their result (`token`, `login`), so that
+ * `$(partnerd token pc)` captures only the token.
+ */
+export function loggerFor(
+  options: GlobalOptions,
+  {
+    stream = "stdout",
+    defaultLevel = "info",
+  }: { stream?: "stdout" | "stderr"; defaultLevel?: LogLevel } = {},
+): Logger {
+  const level = (options.logLevel ?? process.env.PARTNERD_LOG_LEVEL ?? defaultLevel) as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
     throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(", ")}`);
   }
-  const format = (options.logFormat ?? (process.stdout.isTTY ? "pretty" : "json")) as LogFormat;
+  const out = stream === "stderr" ? process.stderr : process.stdout;
+  const format = (options.logFormat ?? (out.isTTY ? "pretty" : "json")) as LogFormat;
   if (format !== "json" && format !== "pretty") {
     throw new UsageError(`--log-format: "${format}" is not one of json, pretty`);
   }
-  return createLogger({ level, format });
+  return createLogger({ level, format, write: (line) => out.write(line) });
 }
 
 /** Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`. */

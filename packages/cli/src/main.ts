@@ -8,6 +8,8 @@ const commands = {
   refresh: () => import("./commands/refresh.ts"),
   validate: () => import("./commands/validate.ts"),
   schema: () => import("./commands/schema.ts"),
+  login: () => import("./commands/login.ts"),
+  token: () => import("./commands/token.ts"),
 };
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -54,6 +56,48 @@ function buildProgram(): Command {
     .argument("<profile>", "profile name from the config")
     .action(async (profile: string, _options, command: Command) =>
       (await commands.refresh()).refreshCommand(profile, globals(command)),
+    );
+  program
+    .command("login")
+    .alias("consent")
+    .description("sign in (browser or device code) and store the profile's first refresh token")
+    .argument("<profile>", "profile name from the config")
+    .option("--device-code", "use the device-code flow instead of a browser redirect")
+    .option("--no-browser", "print the sign-in URL instead of opening a browser (headless servers)")
+    .action(async (profile: string, _options, command: Command) =>
+      (await commands.login()).loginCommand(profile, globals(command)),
+    );
+  program
+    .command("token")
+    .description(
+      "print an access token for a profile, or for an ad-hoc request (New-PartnerAccessToken flags)",
+    )
+    .argument("[profile]", "profile name from the config; omit it to use the flags below")
+    .option("--json", "print the cmdlet's AuthResult object as JSON")
+    .option("--include-refresh-token", "with --json: include RefreshToken")
+    .option("--no-browser", "print the sign-in URL instead of opening a browser")
+    .optionsGroup("New-PartnerAccessToken flags (without a profile):")
+    .option("--application-id <id>", "-ApplicationId")
+    .option("--scopes <scope...>", "-Scopes")
+    .option("--tenant <tenant>", "-Tenant (default: organizations)")
+    .option("--environment <name>", "-Environment: AzureCloud, AzureChinaCloud, AzureUSGovernment, AzurePPE")
+    .option("--authority <url>", "any other Entra-compatible authority (instead of --environment)")
+    .option("--module <name>", "-Module ExchangeOnline")
+    .option("--service-principal", "-ServicePrincipal")
+    .option("--use-authorization-code", "-UseAuthorizationCode: browser sign-in with a loopback redirect")
+    .option("--use-device-authentication", "-UseDeviceAuthentication")
+    .option(
+      "--client-secret-file <path|->",
+      "the app's secret (the -Credential password), from a file or stdin",
+    )
+    .option("--certificate-file <path>", "PEM certificate (and key) instead of -CertificateThumbprint")
+    .option("--private-key-file <path>", "PEM private key when not in --certificate-file")
+    .option("--certificate-thumbprint <hex>", "the thumbprint the certificate must have")
+    .option("--refresh-token-file <path|->", "-RefreshToken, from a file or stdin")
+    .option("--access-token <path|->", "-AccessToken, from a file or stdin: described without a network call")
+    .option("--ca-file <path>", "extra CA bundle for the identity provider's TLS")
+    .action(async (profile: string | undefined, _options, command: Command) =>
+      (await commands.token()).tokenCommand(profile, globals(command)),
     );
   program
     .command("validate")

@@ -25,11 +25,16 @@ export * from "./engine/refresh-engine.ts";
 export * from "./engine/status.ts";
 export * from "./errors.ts";
 export * from "./fs/atomic-write.ts";
+export * from "./identity/access-token.ts";
+export * from "./identity/certificate.ts";
 export * from "./identity/classify-error.ts";
 export * from "./identity/clouds.ts";
+export type * from "./identity/credential.ts";
 export * from "./identity/extract-refresh-token.ts";
+export * from "./identity/identity-client.ts";
+export * from "./identity/modules.ts";
 export * from "./identity/network-client.ts";
-export * from "./identity/redeem-refresh-token.ts";
+export * from "./identity/token-result.ts";
 export * from "./log/logger.ts";
 export * from "./runtime.ts";
 export * from "./schedule/scheduler.ts";
@@ -38,3 +43,7 @@ export * from "./stores/contract.ts";
 export * from "./stores/load-plugin.ts";
 export * from "./stores/registry.ts";
 export * from "./stores/standalone-context.ts";
+
+// Browser consent: the loopback redirect listener and openBrowser.
+
+export * from "./identity/consent/index.ts";

@@ -3,8 +3,8 @@ import type { PartnerdConfig } from "./config/types.ts";
 import { EngineEvents } from "./engine/events.ts";
 import { RefreshEngine, type RefreshOutcome } from "./engine/refresh-engine.ts";
 import { ConfigError } from "./errors.ts";
+import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
-import { createRedeemer } from "./identity/redeemer.ts";
 import type { Logger } from "./log/logger.ts";
 import { Scheduler } from "./schedule/scheduler.ts";
 import type { StorePlugin } from "./stores/contract.ts";
@@ -21,6 +21,8 @@ export class PartnerdRuntime {
   readonly config: PartnerdConfig;
   readonly events: EngineEvents;
   readonly engine: RefreshEngine;
+  /** Every identity flow, over this runtime's network settings (for `login` and `token`). */
+  readonly identity: IdentityClient;
   readonly #stores: StoreRegistry;
   readonly #transport: HttpTransport;
   readonly #stopping: AbortController;
@@ -41,10 +43,11 @@ export class PartnerdRuntime {
     this.#stopping = stopping;
     this.#logger = logger;
     this.events = new EngineEvents(logger);
+    this.identity = createIdentityClient(transport, logger);
     this.engine = new RefreshEngine({
       config,
       stores,
-      redeemer: createRedeemer(transport, logger),
+      identity: this.identity,
       events: this.events,
       logger,
       stopping: stopping.signal,

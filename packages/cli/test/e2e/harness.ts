@@ -93,18 +93,30 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to partnerd's standard input. */
+  input?: string;
+  /** stdout is the command's product (a token the user asked for), so it is left out of the canary sweep. */
+  stdoutIsResult?: boolean;
+}
+
 export class PartnerdProcess {
   readonly child: ChildProcess;
+  readonly stdoutIsResult: boolean;
   stdout = "";
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(args: string[], options: RunOptions = {}) {
     this.child = spawn(process.execPath, [PARTNERD_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) this.child.stdin!.end(options.input);
+    this.stdoutIsResult = options.stdoutIsResult === true;
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       this.stdout += chunk;
     });
@@ -150,7 +162,7 @@ export class PartnerdProcess {
 }
 
 /** Runs partnerd to completion. */
-export async function runPartnerd(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+export async function runPartnerd(args: string[], options: RunOptions = {}) {
   const process = new PartnerdProcess(args, options);
   const { code } = await process.exited;
   return { code, stdout: process.stdout, stderr: process.stderr, logs: process.logs };
@@ -160,7 +172,7 @@ const outputs: PartnerdProcess[] = [];
 
 /** Everything every spawned partnerd printed in this test file. */
 export function allOutput(): string {
-  return outputs.map((p) => p.stdout + p.stderr).join("\n");
+  return outputs.map((p) => (p.stdoutIsResult ? p.stderr : p.stdout + p.stderr)).join("\n");
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

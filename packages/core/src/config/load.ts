@@ -65,22 +65,30 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
     warn: (path, message) => warnings.push(located(path, message, "key")),
   });
 
-  const clientSecrets = new Map<string, SecretSource>();
+  const secrets = new Map<string, SecretSource>();
   for (const [name, profile] of Object.entries(checked.profiles)) {
-    if (profile.clientSecret === undefined) continue;
-    const resolved = await resolveSecretRef(profile.clientSecret, ["profiles", name, "clientSecret"], {
-      dir,
-      env,
-      error: (path, message) => errors.push(located(path, message)),
-    });
-    if (resolved) clientSecrets.set(name, resolved);
+    const references = [
+      [["clientSecret"], profile.clientSecret],
+      [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],
+      [["clientCertificate", "privateKey"], profile.clientCertificate?.privateKey],
+    ] as const;
+    for (const [field, reference] of references) {
+      if (reference === undefined) continue;
+      const path = ["profiles", name, ...field];
+      const resolved = await resolveSecretRef(reference, path, {
+        dir,
+        env,
+        error: (at, message) => errors.push(located(at, message)),
+      });
+      if (resolved) secrets.set(path.join("."), resolved);
+    }
   }
 
   warnings.sort(byPosition);
   if (errors.length > 0 || checked.parsed === undefined) {
     return { config: undefined, errors: errors.sort(byPosition), warnings };
   }
-  const config = normalizeConfig({ file, parsed: checked.parsed, env, clientSecrets, locate: source.locate });
+  const config = normalizeConfig({ file, parsed: checked.parsed, env, secrets, locate: source.locate });
   return { config, errors: undefined, warnings };
 }
 

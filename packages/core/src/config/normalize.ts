@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { MODULE_PRESETS } from "../identity/modules.ts";
 import type { Locator } from "./locate.ts";
 import { tokenLocationsOf } from "./rules.ts";
 import { DEFAULT_STORE_ID, type ParsedConfig, type StoreConfig } from "./schema.ts";
@@ -27,19 +28,13 @@ export interface NormalizeInput {
   file: string;
   parsed: ParsedConfig;
   env: NodeJS.ProcessEnv;
-  /** Resolved `clientSecret` per profile name. */
-  clientSecrets: ReadonlyMap<string, SecretSource>;
+  /** Resolved secret references by dotted path (`profiles.pc.clientSecret`). */
+  secrets: ReadonlyMap<string, SecretSource>;
   locate: Locator;
 }
 
 /** Applies every default and makes every path absolute. Expects a config that passed schema and rules. */
-export function normalizeConfig({
-  file,
-  parsed,
-  env,
-  clientSecrets,
-  locate,
-}: NormalizeInput): PartnerdConfig {
+export function normalizeConfig({ file, parsed, env, secrets, locate }: NormalizeInput): PartnerdConfig {
   const dir = dirname(file);
   const stateDir = resolveStateDir(parsed.stateDir, dir, env);
 
@@ -54,12 +49,37 @@ export function normalizeConfig({
 
   const profiles: Record<string, ProfileConfig> = {};
   for (const [name, profile] of Object.entries(parsed.profiles)) {
-    const { clientSecret: _ref, refreshToken: _locations, environment, ...rest } = profile;
+    const {
+      clientSecret: _secret,
+      clientCertificate,
+      refreshToken: _locations,
+      environment,
+      applicationId,
+      scopes,
+      consent,
+      ...rest
+    } = profile;
+    const preset = profile.module ? MODULE_PRESETS[profile.module] : undefined;
+    const secretAt = (...path: string[]) => secrets.get(["profiles", name, ...path].join("."));
+    const certificate = secretAt("clientCertificate", "certificate");
     profiles[name] = {
       name,
       ...rest,
-      environment: environment ?? "AzureCloud",
-      clientSecret: clientSecrets.get(name),
+      // The rules guarantee these exist when there is no module.
+      applicationId: preset?.applicationId ?? applicationId!,
+      scopes: preset?.scopes ?? scopes!,
+      consent: consent ?? preset?.consent ?? "authorization-code",
+      environment:
+        environment === undefined || environment === "AzureGermanCloud" ? "AzureCloud" : environment,
+      clientSecret: secretAt("clientSecret"),
+      clientCertificate:
+        clientCertificate && certificate
+          ? {
+              certificate,
+              privateKey: secretAt("clientCertificate", "privateKey"),
+              thumbprint: clientCertificate.thumbprint?.replace(/[:\s]/g, "").toUpperCase(),
+            }
+          : undefined,
       refreshToken: tokenLocationsOf(name, profile).map((l) => ({
         store: l.store,
         name: l.name ?? name,

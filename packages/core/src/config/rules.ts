@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
+import { MODULE_PRESETS } from "../identity/modules.ts";
 import { describeReadError } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { DEFAULT_STORE_ID } from "./schema.ts";
@@ -62,9 +63,15 @@ const knownStores: Rule = ({ config, error }) => {
     for (const location of tokenLocationsOf(name, profile)) {
       if (!defined.includes(location.store)) error([...location.path, "store"], unknown(location.store));
     }
-    const secret = profile.clientSecret;
-    if (secret && "store" in secret && !defined.includes(secret.store)) {
-      error(["profiles", name, "clientSecret", "store"], unknown(secret.store));
+    const references = [
+      [["clientSecret"], profile.clientSecret],
+      [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],
+      [["clientCertificate", "privateKey"], profile.clientCertificate?.privateKey],
+    ] as const;
+    for (const [path, reference] of references) {
+      if (reference && "store" in reference && !defined.includes(reference.store)) {
+        error(["profiles", name, ...path, "store"], unknown(reference.store));
+      }
     }
   }
 };
@@ -89,6 +96,78 @@ const distinctTokenLocations: Rule = ({ config, error }) => {
           location.path,
           `${where} already holds profile ${owner}'s refresh token; the two would overwrite each other`,
         );
+    }
+  }
+};
+
+const TENANTLESS = new Set(["organizations", "common", "consumers"]);
+
+/** What a profile must say given its flow, module and credentials. */
+const profileShape: Rule = ({ config, error }) => {
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    const at = (...path: string[]) => ["profiles", name, ...path];
+    const confidential = profile.clientSecret !== undefined || profile.clientCertificate !== undefined;
+    if (profile.module !== undefined) {
+      const preset = MODULE_PRESETS[profile.module];
+      const fixed = `module ${profile.module} fixes it to`;
+      if (
+        profile.applicationId !== undefined &&
+        profile.applicationId.toLowerCase() !== preset.applicationId
+      ) {
+        error(at("applicationId"), `conflicts with the module: ${fixed} ${preset.applicationId}; remove it`);
+      }
+      if (profile.scopes !== undefined && profile.scopes.join(" ") !== preset.scopes.join(" ")) {
+        error(at("scopes"), `conflicts with the module: ${fixed} ${preset.scopes.join(" ")}; remove it`);
+      }
+      if (confidential) {
+        const key = profile.clientSecret !== undefined ? "clientSecret" : "clientCertificate";
+        error(at(key), `module ${profile.module} signs in with a public client; remove ${key}`);
+      }
+      if (profile.consent === "authorization-code") {
+        error(at("consent"), `module ${profile.module} consents with device-code`);
+      }
+      if (profile.flow === "client-credentials") {
+        error(at("module"), "modules sign in a user; they do not work with flow: client-credentials");
+      }
+    } else {
+      if (profile.applicationId === undefined && !config.rejected.has(`profiles.${name}.applicationId`)) {
+        error(at("applicationId"), "is required (or a module such as ExchangeOnline)");
+      }
+      if (profile.scopes === undefined && !config.rejected.has(`profiles.${name}.scopes`)) {
+        error(at("scopes"), "is required (or a module such as ExchangeOnline)");
+      }
+    }
+    if (profile.clientSecret !== undefined && profile.clientCertificate !== undefined) {
+      error(at("clientCertificate"), "set either clientSecret or clientCertificate, not both");
+    }
+    if (profile.consent === "device-code" && confidential) {
+      error(
+        at("consent"),
+        "device-code consent needs a public client (no clientSecret or clientCertificate); use authorization-code",
+      );
+    }
+    if (profile.flow === "client-credentials") {
+      if (!confidential) error(at("flow"), "client-credentials needs clientSecret or clientCertificate");
+      if (profile.tenant !== undefined && TENANTLESS.has(profile.tenant.toLowerCase())) {
+        error(at("tenant"), `client-credentials needs a tenant id or domain, not "${profile.tenant}"`);
+      }
+      if (profile.consent !== undefined) error(at("consent"), "client-credentials has no user consent");
+      const scopes = profile.scopes ?? [];
+      if (scopes.length > 0 && (scopes.length !== 1 || !scopes[0]!.endsWith("/.default"))) {
+        error(
+          at("scopes"),
+          'client-credentials takes one scope ending in "/.default", e.g. https://graph.microsoft.com/.default',
+        );
+      }
+    }
+    if (profile.environment === "AzureGermanCloud") {
+      error(
+        at("environment"),
+        "AzureGermanCloud (Microsoft Cloud Deutschland) closed in October 2021; its tenants moved to AzureCloud",
+      );
+    }
+    if (profile.protocol !== undefined && profile.authority === undefined) {
+      error(at("protocol"), "only applies with `authority` (the identity provider's URL)");
     }
   }
 };
@@ -137,6 +216,7 @@ const scheduled: Rule = ({ config, warn }) => {
 /** Every rule, in the order they run. */
 export const RULES: readonly Rule[] = [
   environmentOrAuthority,
+  profileShape,
   knownStores,
   distinctTokenLocations,
   retryDelays,

@@ -5,7 +5,18 @@ import { SecretRefSchema } from "./secret-ref.ts";
 /** The store every profile uses unless it names another: a file store under the state folder. */
 export const DEFAULT_STORE_ID = "default";
 
-export const ENVIRONMENTS = ["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"] as const;
+/** The cmdlet's `-Environment` values. AzureGermanCloud is accepted only to say that it closed. */
+export const ENVIRONMENTS = [
+  "AzureCloud",
+  "AzureChinaCloud",
+  "AzureUSGovernment",
+  "AzurePPE",
+  "AzureGermanCloud",
+] as const;
+
+export const FLOWS = ["refresh-token", "client-credentials"] as const;
+export const CONSENT_FLOWS = ["authorization-code", "device-code"] as const;
+export const MODULES = ["ExchangeOnline"] as const;
 
 const identifier = z
   .string()
@@ -44,11 +55,39 @@ const RetrySchema = z.strictObject({
   maxDelayMs: z.int().min(0).default(60_000),
 });
 
+const ClientCertificateSchema = z.strictObject({
+  certificate: SecretRefSchema.describe(
+    "PEM with the certificate (and chain); may also hold the private key. Sent as x5c for subject-name/issuer auth.",
+  ),
+  privateKey: SecretRefSchema.optional().describe("PEM private key, when it is not in `certificate`."),
+  thumbprint: z
+    .string()
+    .regex(/^[0-9A-Fa-f:\s]+$/, "expected a hex thumbprint")
+    .optional()
+    .describe("SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint the loaded certificate must have."),
+});
+
 export const ProfileSchema = z.strictObject({
-  flow: z.literal("refresh-token").default("refresh-token"),
-  applicationId: z.string().min(1).describe("Client (application) id of the app registration."),
+  flow: z
+    .enum(FLOWS)
+    .default("refresh-token")
+    .describe(
+      "refresh-token: keep a user's refresh token alive (App+User). client-credentials: app-only tokens.",
+    ),
+  consent: z
+    .enum(CONSENT_FLOWS)
+    .optional()
+    .describe("How `partnerd login` gets the first refresh token; default authorization-code (browser)."),
+  module: z
+    .enum(MODULES)
+    .optional()
+    .describe("A preset like the cmdlet's -Module: ExchangeOnline fixes the app id and scope."),
+  applicationId: z.string().min(1).optional().describe("Client (application) id of the app registration."),
   clientSecret: SecretRefSchema.optional().describe(
     "The app's client secret, by reference. With it the profile uses a confidential client.",
+  ),
+  clientCertificate: ClientCertificateSchema.optional().describe(
+    "The app's certificate credential (confidential client), instead of a client secret.",
   ),
   environment: z.enum(ENVIRONMENTS).optional().describe("Cloud; defaults to AzureCloud."),
   authority: z
@@ -57,8 +96,12 @@ export const ProfileSchema = z.strictObject({
     .describe(
       "Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com.",
     ),
+  protocol: z
+    .enum(["aad", "oidc"])
+    .optional()
+    .describe("With `authority`: `oidc` for a generic OpenID Connect provider (no Entra extensions)."),
   tenant: z.string().min(1).default("organizations"),
-  scopes: z.array(z.string().min(1)).min(1),
+  scopes: z.array(z.string().min(1)).min(1).optional(),
   refreshToken: z
     .union([TokenLocationSchema, z.array(TokenLocationSchema).min(1)], {
       error: "expected { store: ID, name: KEY } or a list of them",

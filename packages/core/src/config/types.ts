@@ -1,8 +1,12 @@
 import type { ConfigIssue } from "../errors.ts";
 import type { Secret } from "../secret.ts";
-import type { ENVIRONMENTS, NetworkConfig, ParsedProfile, StoreConfig } from "./schema.ts";
+import type { CONSENT_FLOWS, ENVIRONMENTS, NetworkConfig, ParsedProfile, StoreConfig } from "./schema.ts";
 
-export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+/** Every value `environment:` accepts. */
+export type EnvironmentSetting = (typeof ENVIRONMENTS)[number];
+
+/** The clouds partnerd can sign in to (AzureGermanCloud closed in October 2021). */
+export type EnvironmentName = Exclude<EnvironmentSetting, "AzureGermanCloud">;
 
 export interface TokenLocation {
   store: string;
@@ -16,10 +20,34 @@ export type SecretSource =
   | { kind: "value"; secret: Secret }
   | { kind: "store"; store: string; name: string; configPath: string };
 
-export interface ProfileConfig extends Omit<ParsedProfile, "clientSecret" | "refreshToken" | "environment"> {
+/** A certificate credential with its PEM parts read (or to be read from a store). */
+export interface ClientCertificateSource {
+  certificate: SecretSource;
+  privateKey: SecretSource | undefined;
+  /** Normalized to upper-case hex without separators. */
+  thumbprint: string | undefined;
+}
+
+export interface ProfileConfig
+  extends Omit<
+    ParsedProfile,
+    | "clientSecret"
+    | "clientCertificate"
+    | "refreshToken"
+    | "environment"
+    | "applicationId"
+    | "scopes"
+    | "consent"
+  > {
   name: string;
+  /** From the profile, or fixed by its `module`. */
+  applicationId: string;
+  scopes: string[];
   environment: EnvironmentName;
+  /** How `partnerd login` consents: device-code for modules, authorization-code otherwise, unless set. */
+  consent: (typeof CONSENT_FLOWS)[number];
   clientSecret: SecretSource | undefined;
+  clientCertificate: ClientCertificateSource | undefined;
   /** One or more places; the first is where a fresh token is looked for first. */
   refreshToken: TokenLocation[];
 }

@@ -1,8 +1,9 @@
 import type { PartnerdConfig, ProfileConfig, TokenLocation } from "../config/types.ts";
 import { PartnerdError, RefreshError, StoreError } from "../errors.ts";
 import { consentHint } from "../identity/classify-error.ts";
-import type { Redemption } from "../identity/redeem-refresh-token.ts";
-import type { Redeemer } from "../identity/redeemer.ts";
+import type { AppCredential } from "../identity/credential.ts";
+import type { IdentityClient } from "../identity/identity-client.ts";
+import type { TokenResult } from "../identity/token-result.ts";
 import type { Logger } from "../log/logger.ts";
 import { Secret } from "../secret.ts";
 import type { StoreRegistry } from "../stores/registry.ts";
@@ -10,21 +11,24 @@ import { backoffDelay, sleep } from "./backoff.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent, StoredLocation } from "./events.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
 import { persistToLocation } from "./persist.ts";
-import { resolveSecret } from "./resolve-secret.ts";
+import { resolveCredential } from "./resolve-credential.ts";
 import { StatusBook } from "./status.ts";
 
 /** Entra refresh tokens die after 90 days without use. */
 export const REFRESH_TOKEN_INACTIVITY_MS = 90 * 24 * 60 * 60 * 1000;
 
 export type RefreshOutcome =
-  | { status: "refreshed"; event: RefreshedEvent }
+  /** `token` is the redemption's result; absent when a journaled token was persisted instead. */
+  | { status: "refreshed"; event: RefreshedEvent; token: TokenResult | undefined }
+  /** A client-credentials profile: the app's credential still works. */
+  | { status: "checked"; token: TokenResult }
   | { status: "skipped"; reason: "needs-consent" }
   | { status: "failed"; failure: FailedEvent };
 
 export interface RefreshEngineOptions {
   config: PartnerdConfig;
   stores: StoreRegistry;
-  redeemer: Redeemer;
+  identity: IdentityClient;
   events: EngineEvents;
   logger: Logger;
   /** Aborted at shutdown: retry waits end early; a redemption already sent still completes and persists. */
@@ -51,21 +55,57 @@ export class RefreshEngine {
     return this.#status;
   }
 
+  profile(profileName: string): ProfileConfig {
+    const profile = this.#options.config.profiles[profileName];
+    if (profile) return profile;
+    const known = Object.keys(this.#options.config.profiles).join(", ") || "none";
+    throw new PartnerdError(
+      "PROFILE_UNKNOWN",
+      `no profile "${profileName}" in the config (profiles: ${known})`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
+
   /** Refreshes one profile; a call while one is running waits for it and then runs its own. */
   refresh(profileName: string): Promise<RefreshOutcome> {
-    const profile = this.#options.config.profiles[profileName];
-    if (!profile) {
-      const known = Object.keys(this.#options.config.profiles).join(", ") || "none";
-      throw new PartnerdError(
-        "PROFILE_UNKNOWN",
-        `no profile "${profileName}" in the config (profiles: ${known})`,
-        {
-          exitCode: 2,
-        },
-      );
-    }
+    const profile = this.profile(profileName);
+    return this.#serialized(profile.name, () => this.#run(profile));
+  }
+
+  /**
+   * Stores a refresh token a person just consented to (`partnerd login`) through the same durable path
+   * as a rotation, and clears the profile's needs-consent mark.
+   */
+  adopt(profileName: string, token: TokenResult): Promise<RefreshOutcome> {
+    const profile = this.profile(profileName);
+    return this.#serialized(profile.name, async () => {
+      const logger = this.#options.logger.child({ profile: profile.name });
+      try {
+        if (!token.refreshToken) {
+          throw new RefreshError(
+            profile.name,
+            "terminal",
+            "the sign-in returned no refresh token (was offline_access granted?)",
+          );
+        }
+        const previous = await this.#readNewest(profile, logger).catch(() => undefined);
+        return await this.#journalAndPersist(profile, token, previous?.fingerprint ?? "", logger);
+      } catch (error) {
+        return this.#fail(profile, error, logger);
+      }
+    });
+  }
+
+  /** The profile's app credential (secret or certificate), read from its references now. */
+  credential(profileName: string): Promise<AppCredential | undefined> {
+    return resolveCredential(this.profile(profileName), this.#options.stores, this.#options.config);
+  }
+
+  #serialized(profileName: string, task: () => Promise<RefreshOutcome>): Promise<RefreshOutcome> {
     const previous = this.#running.get(profileName) ?? Promise.resolve(undefined);
-    const run = previous.then(() => this.#run(profile));
+    const run = previous.then(task);
     this.#running.set(profileName, run);
     void run.finally(() => {
       if (this.#running.get(profileName) === run) this.#running.delete(profileName);
@@ -97,6 +137,7 @@ export class RefreshEngine {
     try {
       const pending = await this.#journal.read(profile.name);
       if (pending) return await this.#replay(profile, pending, logger);
+      if (profile.flow === "client-credentials") return await this.#checkAppCredential(profile, logger);
       return await this.#redeemAndPersist(profile, logger);
     } catch (error) {
       return this.#fail(profile, error, logger);
@@ -109,7 +150,29 @@ export class RefreshEngine {
       redeemedAt: entry.redeemedAt.toISOString(),
     });
     const locations = await this.#persistEverywhere(profile, entry, logger);
-    return this.#succeed(profile, entry, locations, { rotated: true, replayed: true }, logger);
+    return this.#succeed(
+      profile,
+      entry,
+      locations,
+      { rotated: true, replayed: true, token: undefined },
+      logger,
+    );
+  }
+
+  async #checkAppCredential(profile: ProfileConfig, logger: Logger): Promise<RefreshOutcome> {
+    const credential = await resolveCredential(profile, this.#options.stores, this.#options.config);
+    const token = await this.#withRetry(profile, logger, () =>
+      this.#options.identity.appToken(profile, credential!),
+    );
+    await this.#status.update(profile.name, (s) => ({
+      lastAttemptAt: s.lastAttemptAt,
+      lastSuccessAt: new Date().toISOString(),
+      accessTokenExpiresAt: token.expiresOn.toISOString(),
+    }));
+    logger.info("app credential works; access token acquired", {
+      accessTokenExpiresAt: token.expiresOn.toISOString(),
+    });
+    return { status: "checked", token };
   }
 
   async #redeemAndPersist(profile: ProfileConfig, logger: Logger): Promise<RefreshOutcome> {
@@ -122,26 +185,27 @@ export class RefreshEngine {
       });
       return { status: "skipped", reason: "needs-consent" };
     }
-    const clientSecret = profile.clientSecret
-      ? await resolveSecret(profile.clientSecret, this.#options.stores, this.#options.config)
-      : undefined;
-    const redemption = await this.#redeemWithRetry(profile, current, clientSecret, logger);
-    const next = redemption.refreshToken ?? current;
-    const entry: JournalEntry = {
-      profile: profile.name,
-      refreshToken: next,
-      previousFingerprint: current.fingerprint,
-      redeemedAt: new Date(),
-      accessTokenExpiresAt: redemption.accessTokenExpiresAt,
-      locations: profile.refreshToken,
-    };
-    if (next.equals(current)) {
+    const credential = await resolveCredential(profile, this.#options.stores, this.#options.config);
+    const token = await this.#redeemWithRetry(profile, current, credential, logger);
+    if (!token.refreshToken || token.refreshToken.equals(current)) {
       logger.info("redeemed; the identity provider kept the same refresh token", {
         fingerprint: current.fingerprint,
       });
+      const entry = this.#entry(profile, current, current.fingerprint, token);
       const locations = await this.#persistEverywhere(profile, entry, logger, { journal: false });
-      return this.#succeed(profile, entry, locations, { rotated: false, replayed: false }, logger);
+      return this.#succeed(profile, entry, locations, { rotated: false, replayed: false, token }, logger);
     }
+    return this.#journalAndPersist(profile, token, current.fingerprint, logger);
+  }
+
+  /** Journal first, then every store: from here on a crash cannot lose the new token. */
+  async #journalAndPersist(
+    profile: ProfileConfig,
+    token: TokenResult,
+    previousFingerprint: string,
+    logger: Logger,
+  ): Promise<RefreshOutcome> {
+    const entry = this.#entry(profile, token.refreshToken!, previousFingerprint, token);
     try {
       await this.#journal.record(entry);
     } catch (error) {
@@ -151,7 +215,23 @@ export class RefreshEngine {
       });
     }
     const locations = await this.#persistEverywhere(profile, entry, logger);
-    return this.#succeed(profile, entry, locations, { rotated: true, replayed: false }, logger);
+    return this.#succeed(profile, entry, locations, { rotated: true, replayed: false, token }, logger);
+  }
+
+  #entry(
+    profile: ProfileConfig,
+    refreshToken: Secret,
+    previousFingerprint: string,
+    token: TokenResult,
+  ): JournalEntry {
+    return {
+      profile: profile.name,
+      refreshToken,
+      previousFingerprint,
+      redeemedAt: new Date(),
+      accessTokenExpiresAt: token.expiresOn,
+      locations: profile.refreshToken,
+    };
   }
 
   /** The token with the latest `updatedAt` across the profile's locations; the first location wins ties. */
@@ -192,24 +272,31 @@ export class RefreshEngine {
   async #redeemWithRetry(
     profile: ProfileConfig,
     current: Secret,
-    clientSecret: Secret | undefined,
+    credential: AppCredential | undefined,
     logger: Logger,
-  ): Promise<Redemption> {
-    for (let attempt = 1; ; attempt++) {
+  ): Promise<TokenResult> {
+    try {
+      return await this.#withRetry(profile, logger, () =>
+        this.#options.identity.redeem(profile, credential, current),
+      );
+    } catch (error) {
+      if (error instanceof RefreshError && error.code === "NEEDS_CONSENT") {
+        throw new RejectedTokenError(error, current.fingerprint);
+      }
+      throw error;
+    }
+  }
+
+  /** Retries transient failures with jittered back-off (at least Retry-After); terminal ones end at once. */
+  async #withRetry<T>(profile: ProfileConfig, logger: Logger, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
       try {
-        return await this.#options.redeemer.redeem(profile, current, clientSecret);
+        return await attempt();
       } catch (error) {
-        if (error instanceof RefreshError && error.code === "NEEDS_CONSENT") {
-          throw new RejectedTokenError(error, current.fingerprint);
-        }
-        if (
-          !(error instanceof RefreshError) ||
-          error.kind === "terminal" ||
-          attempt >= profile.retry.attempts
-        )
-          throw error;
-        const delayMs = backoffDelay(profile.retry, attempt, error.retryAfterMs);
-        logger.warn("transient failure; retrying", { attempt, delayMs, error: error.message });
+        const retryable = error instanceof RefreshError && error.kind === "transient";
+        if (!retryable || n >= profile.retry.attempts) throw error;
+        const delayMs = backoffDelay(profile.retry, n, error.retryAfterMs);
+        logger.warn("transient failure; retrying", { attempt: n, delayMs, error: error.message });
         if (!(await sleep(delayMs, this.#options.stopping))) throw error;
       }
     }
@@ -259,7 +346,7 @@ export class RefreshEngine {
     profile: ProfileConfig,
     entry: JournalEntry,
     locations: StoredLocation[],
-    how: { rotated: boolean; replayed: boolean },
+    how: { rotated: boolean; replayed: boolean; token: TokenResult | undefined },
     logger: Logger,
   ): Promise<RefreshOutcome> {
     const event: RefreshedEvent = {
@@ -294,7 +381,7 @@ export class RefreshEngine {
       },
     );
     await this.#options.events.emit("refreshed", event);
-    return { status: "refreshed", event };
+    return { status: "refreshed", event, token: how.token };
   }
 
   async #fail(profile: ProfileConfig, error: unknown, logger: Logger): Promise<RefreshOutcome> {

@@ -119,7 +119,7 @@ describe("schema", () => {
 
   it("reports a missing required key at the mapping that lacks it", async () => {
     expect(await problems(lines("profiles:", "  pc:", "    scopes: [s]"))).toEqual([
-      "2:3 profiles.pc.applicationId: is required",
+      "2:3 profiles.pc.applicationId: is required (or a module such as ExchangeOnline)",
     ]);
     expect(await problems(lines("stores: {}"))).toEqual(["1:1 profiles: is required"]);
   });
@@ -172,7 +172,7 @@ describe("schema", () => {
       "  pc: { applicationId: a, scopes: [s], schedule: 0 3 * * *, environment: Azure }",
     );
     expect(await problems(text)).toEqual([
-      '2:74 profiles.pc.environment: expected one of "AzureCloud", "AzureChinaCloud", "AzureUSGovernment", got "Azure"',
+      '2:74 profiles.pc.environment: expected one of "AzureCloud", "AzureChinaCloud", "AzureUSGovernment", "AzurePPE", "AzureGermanCloud", got "Azure"',
     ]);
   });
 

@@ -33,7 +33,9 @@ describe("loadConfig: valid files", () => {
           scopes: [PC_SCOPE],
           schedule: "0 3 * * *",
           retry: { attempts: 5, initialDelayMs: 1000, maxDelayMs: 60_000 },
+          consent: "authorization-code",
           clientSecret: undefined,
+          clientCertificate: undefined,
           refreshToken: [{ store: "default", name: "pc" }],
         },
       },
@@ -114,6 +116,8 @@ describe("loadConfig: valid files", () => {
     expect(pc).toStrictEqual({
       name: "partner-center",
       flow: "refresh-token",
+      consent: "authorization-code",
+      clientCertificate: undefined,
       applicationId: "11111111-2222-3333-4444-555555555555",
       environment: "AzureUSGovernment",
       tenant: "contoso.onmicrosoft.com",

@@ -1,0 +1,43 @@
+import { PartnerdRuntime, UsageError } from "@partnerd/core";
+import { builtinStores } from "../builtin-stores.ts";
+import { runConsent } from "../consent.ts";
+import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+
+export interface LoginOptions extends GlobalOptions {
+  deviceCode?: boolean;
+  browser?: boolean;
+}
+
+/**
+ * A person consents (browser or device code) and the refresh token goes to the profile's stores through
+ * the same durable path as a rotation. Prints what was stored and when it dies if never used.
+ */
+export async function loginCommand(profileName: string, options: LoginOptions): Promise<void> {
+  const logger = loggerFor(options, { stream: "stderr" });
+  const config = await loadConfigFor(options, logger);
+  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  try {
+    const profile = runtime.engine.profile(profileName);
+    if (profile.flow === "client-credentials") {
+      throw new UsageError(`profile "${profile.name}" uses client-credentials: there is no user to consent`);
+    }
+    const credential = await runtime.engine.credential(profile.name);
+    const token = await runConsent(runtime.identity, profile, credential, {
+      method: options.deviceCode ? "device-code" : profile.consent,
+      noBrowser: options.browser === false,
+    });
+    const outcome = await runtime.engine.adopt(profile.name, token);
+    if (outcome.status !== "refreshed") {
+      process.exitCode = 1;
+      return;
+    }
+    const { event } = outcome;
+    const where = event.locations.map((l) => `${l.store}:${l.name} (version ${l.version})`).join(", ");
+    process.stdout.write(
+      `Signed in${token.account ? ` as ${token.account.username}` : ""}. Stored refresh token ${event.fingerprint} for profile "${profile.name}" in ${where}.\n` +
+        `It expires if unused by ${event.expiresByInactivityAt.toISOString()}; ${profile.schedule ? `"partnerd run" redeems it on schedule ${profile.schedule}` : 'give the profile a schedule so that "partnerd run" keeps it alive'}.\n`,
+    );
+  } finally {
+    await runtime.close();
+  }
+}

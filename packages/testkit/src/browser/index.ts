@@ -1,0 +1,8 @@
+export {
+  CHROMIUM_ARGS,
+  chromiumPath,
+  chromiumSkipReason,
+  DEFAULT_CHROMIUM_PATH,
+  type LaunchChromiumOptions,
+  launchChromium,
+} from "./chromium.ts";
