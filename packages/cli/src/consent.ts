@@ -57,3 +57,14 @@ export async function runConsent(
     process.off("SIGINT", cancel);
   }
 }
+
+/** `--ports 8400-8999`: the range the browser redirect listener may use. */
+export function parsePortRange(value: string): { first: number; last: number } {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1 || last > 65_535 || first > last) {
+    throw new UsageError(`--ports: expected FIRST-LAST within 1-65535, e.g. 8400-8999; got "${value}"`);
+  }
+  return { first, last };
+}

@@ -64,6 +64,7 @@ function buildProgram(): Command {
     .argument("<profile>", "profile name from the config")
     .option("--device-code", "use the device-code flow instead of a browser redirect")
     .option("--no-browser", "print the sign-in URL instead of opening a browser (headless servers)")
+    .option("--ports <first-last>", "ports for the browser redirect listener (default 8400-8999)")
     .action(async (profile: string, _options, command: Command) =>
       (await commands.login()).loginCommand(profile, globals(command)),
     );

@@ -1,11 +1,12 @@
 import { PartnerdRuntime, UsageError } from "@partnerd/core";
 import { builtinStores } from "../builtin-stores.ts";
-import { runConsent } from "../consent.ts";
+import { parsePortRange, runConsent } from "../consent.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
 export interface LoginOptions extends GlobalOptions {
   deviceCode?: boolean;
   browser?: boolean;
+  ports?: string;
 }
 
 /**
@@ -25,6 +26,7 @@ export async function loginCommand(profileName: string, options: LoginOptions): 
     const token = await runConsent(runtime.identity, profile, credential, {
       method: options.deviceCode ? "device-code" : profile.consent,
       noBrowser: options.browser === false,
+      ports: options.ports === undefined ? undefined : parsePortRange(options.ports),
     });
     const outcome = await runtime.engine.adopt(profile.name, token);
     if (outcome.status !== "refreshed") {

@@ -1,4 +1,5 @@
 import type { ProfileConfig } from "../config/types.ts";
+import { PartnerdError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Secret } from "../secret.ts";
 import { classifyRedeemError } from "./classify-error.ts";
@@ -37,6 +38,8 @@ export function createIdentityClient(transport: HttpTransport, logger: Logger): 
     try {
       return await flow({ profile, credential, network, logger: logger.child({ profile: profile.name }) });
     } catch (error) {
+      // Our own errors (consent cancelled, ports exhausted, bad certificate) already say what happened.
+      if (error instanceof PartnerdError) throw error;
       throw classifyRedeemError(error, { profile: profile.name, retryAfterMs: network.lastRetryAfterMs });
     }
   };
