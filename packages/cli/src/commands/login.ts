@@ -30,7 +30,7 @@ export async function loginCommand(profileName: string, options: LoginOptions): 
     });
     const outcome = await runtime.engine.adopt(profile.name, token);
     if (outcome.status !== "refreshed") {
-      process.exitCode = 1;
+      process.exitCode = outcome.status === "failed" ? outcome.exitCode : 1;
       return;
     }
     const { event } = outcome;

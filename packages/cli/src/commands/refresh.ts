@@ -9,7 +9,8 @@ export async function refreshCommand(profile: string, options: GlobalOptions): P
   const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
   try {
     const outcome = await runtime.refresh(profile);
-    if (outcome.status !== "refreshed" && outcome.status !== "checked") process.exitCode = 1;
+    if (outcome.status === "failed") process.exitCode = outcome.exitCode;
+    else if (outcome.status === "skipped") process.exitCode = 1;
   } finally {
     await runtime.close();
   }

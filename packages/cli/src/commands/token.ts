@@ -39,7 +39,7 @@ export async function tokenCommand(profileName: string | undefined, options: Tok
     }
   }
   if (!token) {
-    process.exitCode = 1;
+    process.exitCode ||= 1;
     return;
   }
   if (options.json) {
@@ -67,6 +67,7 @@ async function tokenForProfile(
     // A journaled token was persisted first; redeem it to get an access token.
     if (outcome.status === "refreshed" && !outcome.token) outcome = await runtime.refresh(profileName);
     if (outcome.status === "refreshed" || outcome.status === "checked") return outcome.token;
+    if (outcome.status === "failed") process.exitCode = outcome.exitCode;
     return undefined;
   } finally {
     await runtime.close();

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canary, createWorkspace, runPartnerd, storedToken, useFakeEntra } from "./harness.ts";

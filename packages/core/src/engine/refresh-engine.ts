@@ -23,7 +23,8 @@ export type RefreshOutcome =
   /** A client-credentials profile: the app's credential still works. */
   | { status: "checked"; token: TokenResult }
   | { status: "skipped"; reason: "needs-consent" }
-  | { status: "failed"; failure: FailedEvent };
+  /** `exitCode` is 2 when the failure is the config's (a bad certificate, a missing secret), else 1. */
+  | { status: "failed"; failure: FailedEvent; exitCode: number };
 
 export interface RefreshEngineOptions {
   config: PartnerdConfig;
@@ -411,7 +412,8 @@ export class RefreshEngine {
       ...(failure.hint ? { hint: failure.hint } : {}),
     });
     await this.#options.events.emit("failed", failure);
-    return { status: "failed", failure };
+    const exitCode = error instanceof PartnerdError ? error.exitCode : 1;
+    return { status: "failed", failure, exitCode };
   }
 }
 

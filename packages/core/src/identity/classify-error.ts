@@ -82,6 +82,12 @@ function aadstsNumber(error: unknown): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** msal client errors whose own text only points at a web page. */
+const MSAL_CLIENT_ERRORS: Record<string, string> = {
+  endpoints_resolution_error:
+    "could not read the identity provider's endpoints (its OpenID configuration); check environment/authority, network.caFile and the proxy",
+};
+
 /** One line without the provider's trace noise; AADSTS descriptions never contain tokens. */
 function describe(
   error: unknown,
@@ -90,6 +96,8 @@ function describe(
   status: number | undefined,
 ) {
   if (error instanceof AuthError) {
+    const known = MSAL_CLIENT_ERRORS[error.errorCode];
+    if (known) return `${known} (${error.errorCode})`;
     const description = /Description: (.*?)(?: - Correlation ID:| Trace ID:|$)/.exec(error.errorMessage)?.[1];
     const text = (description ?? error.errorMessage).split(/\r?\n/)[0]?.trim() ?? "";
     const parts = [oauthError, status ? `HTTP ${status}` : undefined].filter(Boolean).join(", ");

@@ -28,9 +28,17 @@ export interface AuthorityTarget {
 export function resolveAuthority(profile: {
   environment: EnvironmentName;
   authority?: string | undefined;
+  protocol?: "aad" | "oidc" | undefined;
   tenant: string;
 }): AuthorityTarget {
   const tenant = encodeURIComponent(profile.tenant);
+  if (profile.authority && profile.protocol === "oidc") {
+    // A generic OpenID Connect provider: the authority is its issuer; there is no tenant segment.
+    return {
+      authority: profile.authority.replace(/\/+$/, ""),
+      knownAuthorities: [new URL(profile.authority).host],
+    };
+  }
   if (profile.authority) {
     const base = new URL(profile.authority);
     const path = base.pathname.replace(/\/+$/, "");

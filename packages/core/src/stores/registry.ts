@@ -1,11 +1,18 @@
 import { resolveSecretRef } from "../config/resolve-secrets.ts";
 import { SecretRefSchema } from "../config/secret-ref.ts";
 import type { PartnerdConfig } from "../config/types.ts";
-import { ConfigError, type ConfigIssue, PartnerdError, StoreError } from "../errors.ts";
+import {
+  ConfigError,
+  type ConfigIssue,
+  formatConfigIssue,
+  PartnerdError,
+  StoreError,
+  StoreOptionsError,
+} from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Secret } from "../secret.ts";
 import type { SecretStore, StorePlugin } from "./contract.ts";
-import { loadStorePlugin } from "./load-plugin.ts";
+import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
 /** The opened stores of one runtime, by their id under `stores:`. */
 export class StoreRegistry {
@@ -24,16 +31,24 @@ export class StoreRegistry {
     const opened = new Map<string, SecretStore>();
     try {
       for (const [storeId, storeConfig] of Object.entries(config.stores)) {
-        const plugin = await loadStorePlugin(storeId, storeConfig.use, config.dir, builtins);
-        const store = await plugin.create(storeConfig.options, {
-          storeId,
-          configDir: config.dir,
-          stateDir: config.stateDir,
-          logger: logger.child({ store: storeId }),
-          resolveSecret: (reference, optionPath) =>
-            resolveStoreOptionSecret(config, storeId, reference, optionPath),
-        });
-        opened.set(storeId, store);
+        const locate = (path: string) => config.locate(path);
+        const plugin = await loadStorePlugin(storeId, storeConfig.use, config.dir, builtins, locate);
+        let store: SecretStore;
+        try {
+          store = await plugin.create(storeConfig.options, {
+            storeId,
+            configDir: config.dir,
+            stateDir: config.stateDir,
+            logger: logger.child({ store: storeId }),
+            resolveSecret: (reference, optionPath) =>
+              resolveStoreOptionSecret(config, storeId, reference, optionPath),
+          });
+        } catch (error) {
+          throw createError(config, storeId, error);
+        }
+        // Registered before the shape check, so that a half-valid store's `close` still runs.
+        if (isObject(store)) opened.set(storeId, store);
+        checkStore(config, storeId, storeConfig.use, store);
       }
     } catch (error) {
       await new StoreRegistry(opened).close();
@@ -61,17 +76,112 @@ export class StoreRegistry {
   /** Closes every store, reverse order of opening, even if some fail. */
   async close(): Promise<void> {
     for (const store of [...this.#stores.values()].reverse()) {
-      await store.close?.().catch(() => undefined);
+      try {
+        await store.close?.();
+      } catch {
+        // One store failing to close must not keep the others open.
+      }
     }
     this.#stores.clear();
   }
 }
 
+/**
+ * Turns a failure of `get`/`put` into a `StoreError` naming the store and secret. A plugin's own
+ * `StoreError` (from another copy of @partnerd/core, or a dependency-free plugin that mirrors its
+ * `code: "STORE_FAILED"`) is recognised by shape, so its message is not prefixed twice.
+ */
 export function asStoreError(storeId: string, name: string, what: string, error: unknown): StoreError {
   if (error instanceof StoreError) return error;
+  if (isStoreErrorLike(error)) {
+    const problem = stripPrefix(error.message, [
+      `store "${storeId}" secret "${name}": `,
+      `store "${storeId}": `,
+    ]);
+    return new StoreError(storeId, name, problem, { cause: error });
+  }
   return new StoreError(storeId, name, `${what}: ${error instanceof Error ? error.message : String(error)}`, {
     cause: error,
   });
+}
+
+/**
+ * `create` threw. A `StoreOptionsError` (by class or by shape: `code: "STORE_OPTIONS"` with a `key`)
+ * becomes a located `stores.<id>.options.<key>: <problem>`; a `ConfigError` (from `resolveSecret`) is
+ * already located; anything else is `stores.<id>: could not open the store: <message>`.
+ */
+function createError(config: PartnerdConfig, storeId: string, error: unknown): Error {
+  if (error instanceof ConfigError) return error;
+  if (isStoreOptionsErrorLike(error)) {
+    const key = error.key.trim();
+    const path = key === "" ? `stores.${storeId}.options` : `stores.${storeId}.options.${key}`;
+    // Plugins often repeat the key in their message; the issue's path already says it.
+    const problem = stripPrefix(error.message, [
+      `${path}: `,
+      `store "${storeId}" option "${key}": `,
+      `option "${key}": `,
+      `${key}: `,
+    ]);
+    return new ConfigError([{ ...config.locate(path), path, message: problem || "is invalid" }]);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreOpenError(config, storeId, message.split("\n")[0] ?? message, error);
+}
+
+/** A store's `create` failed for a reason other than its options; exit code 2, like every config problem. */
+export class StoreOpenError extends PartnerdError {
+  readonly storeId: string;
+  readonly issue: ConfigIssue;
+
+  constructor(config: PartnerdConfig, storeId: string, problem: string, cause?: unknown) {
+    const path = `stores.${storeId}`;
+    const issue = { ...config.locate(path), path, message: `could not open the store: ${problem}` };
+    super("STORE_OPEN", formatConfigIssue(issue), { exitCode: 2, cause });
+    this.storeId = storeId;
+    this.issue = issue;
+  }
+}
+
+function checkStore(config: PartnerdConfig, storeId: string, use: string, store: unknown): void {
+  const problems: string[] = [];
+  if (!isObject(store)) problems.push(`returned ${store === null ? "null" : typeof store}`);
+  else {
+    if (typeof store.get !== "function") problems.push("has no get()");
+    if (typeof store.put !== "function") problems.push("has no put()");
+    if (!isObject(store.capabilities)) problems.push("has no capabilities object");
+    if (store.close !== undefined && typeof store.close !== "function")
+      problems.push("has a close that is not a function");
+  }
+  if (problems.length > 0) {
+    throw new StorePluginError(
+      storeId,
+      use,
+      `create() ${problems.join(", ")} (expected { capabilities, get, put, close? })`,
+      { locate: (path) => config.locate(path) },
+    );
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function isStoreOptionsErrorLike(error: unknown): error is Error & { key: string } {
+  if (error instanceof StoreOptionsError) return true;
+  return (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === "STORE_OPTIONS" &&
+    typeof (error as { key?: unknown }).key === "string"
+  );
+}
+
+function isStoreErrorLike(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === "STORE_FAILED";
+}
+
+function stripPrefix(message: string, prefixes: readonly string[]): string {
+  for (const prefix of prefixes) if (message.startsWith(prefix)) return message.slice(prefix.length);
+  return message;
 }
 
 /** Resolves `{ env }` / `{ file }` inside a store's options; store references would make stores depend on each other. */

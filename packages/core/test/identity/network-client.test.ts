@@ -25,6 +25,24 @@ describe("resolveAuthority", () => {
     );
   });
 
+  it("reaches AzurePPE through knownAuthorities, which the cmdlet could not", () => {
+    expect(resolveAuthority({ environment: "AzurePPE", tenant: "t" })).toEqual({
+      authority: "https://login.windows-ppe.net/t",
+      knownAuthorities: ["login.windows-ppe.net"],
+    });
+  });
+
+  it("uses a generic OIDC provider's issuer as the authority, without a tenant", () => {
+    expect(
+      resolveAuthority({
+        environment: "AzureCloud",
+        authority: "https://id.example.com/realms/x/",
+        protocol: "oidc",
+        tenant: "organizations",
+      }),
+    ).toEqual({ authority: "https://id.example.com/realms/x", knownAuthorities: ["id.example.com"] });
+  });
+
   it("trusts a custom authority host (with its port) without instance discovery", () => {
     expect(
       resolveAuthority({
