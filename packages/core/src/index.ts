@@ -47,3 +47,4 @@ export * from "./stores/standalone-context.ts";
 // Browser consent: the loopback redirect listener and openBrowser.
 
 export * from "./identity/consent/index.ts";
+export * from "./schedule/write-rate.ts";

@@ -169,6 +169,9 @@ export default defineStore({
     const parsed = _parseOptions(options, context.storeId);
     return createFileStore(parsed, context);
   },
+  checkOptions(options: Record<string, unknown>, context: StoreContext) {
+    _parseOptions(options, context.storeId);
+  },
 });
 
 // --- Internal helpers ---

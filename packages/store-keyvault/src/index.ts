@@ -264,6 +264,10 @@ export default defineStore({
   create(options: Record<string, unknown>, context: StoreContext) {
     return createKeyVaultStore(options, context);
   },
+  checkOptions(options: Record<string, unknown>, context: StoreContext) {
+    parseOptions(options, context.storeId);
+  },
+  capabilities: { versions: true, tags: true, softDelete: true },
 });
 
 // --- Internal helpers ---

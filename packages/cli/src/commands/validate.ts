@@ -1,13 +1,17 @@
-import { loadStorePlugin } from "@partnerd/core";
+import { formatConfigIssue, StoreRegistry, writeRateWarnings } from "@partnerd/core";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
-/** Checks the config and that every store plugin resolves, without opening stores or writing anything. */
+/**
+ * Checks the config, that every store plugin resolves and accepts its options, and how often each
+ * schedule writes each store, without opening a store or writing anything.
+ */
 export async function validateCommand(options: GlobalOptions): Promise<void> {
-  const logger = loggerFor(options);
+  const logger = loggerFor(options, { stream: "stderr" });
   const config = await loadConfigFor(options, logger);
-  for (const [storeId, store] of Object.entries(config.stores)) {
-    await loadStorePlugin(storeId, store.use, config.dir, builtinStores);
+  const plugins = await StoreRegistry.check(config, builtinStores, logger);
+  for (const warning of writeRateWarnings(config, plugins)) {
+    process.stderr.write(`partnerd: warning: ${formatConfigIssue(warning)}\n`);
   }
   const profiles = Object.keys(config.profiles);
   process.stdout.write(

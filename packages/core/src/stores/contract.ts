@@ -72,6 +72,13 @@ export interface StorePlugin {
   name: string;
   /** Validates `options` (throwing `StoreOptionsError` with the offending key) and builds the store. */
   create(options: Record<string, unknown>, context: StoreContext): SecretStore | Promise<SecretStore>;
+  /**
+   * Checks `options` as `create` would, without touching the backend: no folders made, no network.
+   * `partnerd validate` calls it; a plugin without it has its options checked only when opened.
+   */
+  checkOptions?(options: Record<string, unknown>, context: StoreContext): void | Promise<void>;
+  /** Capabilities every store of this plugin has, known before one is opened (for `partnerd validate`). */
+  capabilities?: Partial<StoreCapabilities>;
 }
 
 export function defineStore(plugin: StorePlugin): StorePlugin {

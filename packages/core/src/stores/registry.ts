@@ -11,8 +11,19 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Secret } from "../secret.ts";
-import type { SecretStore, StorePlugin } from "./contract.ts";
+import type { SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
+
+function storeContext(config: PartnerdConfig, storeId: string, logger: Logger): StoreContext {
+  return {
+    storeId,
+    configDir: config.dir,
+    stateDir: config.stateDir,
+    logger: logger.child({ store: storeId }),
+    resolveSecret: (reference, optionPath) =>
+      resolveStoreOptionSecret(config, storeId, reference, optionPath),
+  };
+}
 
 /** The opened stores of one runtime, by their id under `stores:`. */
 export class StoreRegistry {
@@ -20,6 +31,29 @@ export class StoreRegistry {
 
   private constructor(stores: Map<string, SecretStore>) {
     this.#stores = stores;
+  }
+
+  /**
+   * What `partnerd validate` can know about the stores without opening them: every plugin resolves,
+   * and the options of those that offer `checkOptions` are valid. Throws the first problem found.
+   */
+  static async check(
+    config: PartnerdConfig,
+    builtins: Readonly<Record<string, StorePlugin>>,
+    logger: Logger,
+  ): Promise<Map<string, StorePlugin>> {
+    const plugins = new Map<string, StorePlugin>();
+    for (const [storeId, storeConfig] of Object.entries(config.stores)) {
+      const locate = (path: string) => config.locate(path);
+      const plugin = await loadStorePlugin(storeId, storeConfig.use, config.dir, builtins, locate);
+      try {
+        await plugin.checkOptions?.(storeConfig.options, storeContext(config, storeId, logger));
+      } catch (error) {
+        throw createError(config, storeId, error);
+      }
+      plugins.set(storeId, plugin);
+    }
+    return plugins;
   }
 
   /** Opens every store the config declares; closes the ones already open if one fails. */
@@ -35,14 +69,7 @@ export class StoreRegistry {
         const plugin = await loadStorePlugin(storeId, storeConfig.use, config.dir, builtins, locate);
         let store: SecretStore;
         try {
-          store = await plugin.create(storeConfig.options, {
-            storeId,
-            configDir: config.dir,
-            stateDir: config.stateDir,
-            logger: logger.child({ store: storeId }),
-            resolveSecret: (reference, optionPath) =>
-              resolveStoreOptionSecret(config, storeId, reference, optionPath),
-          });
+          store = await plugin.create(storeConfig.options, storeContext(config, storeId, logger));
         } catch (error) {
           throw createError(config, storeId, error);
         }

@@ -1,0 +1,521 @@
+import { createHash } from "node:crypto";
+import type { DescribeSecretCommandOutput, SecretsManagerClient, Tag } from "@aws-sdk/client-secrets-manager";
+import {
+  defineStore,
+  type Logger,
+  type Secret,
+  type SecretMetadata,
+  type SecretStore,
+  STORE_API_VERSION,
+  type StoreCapabilities,
+  type StoreContext,
+  type StoredSecret,
+  StoreError,
+  silentLogger,
+} from "@partnerd/core";
+import { awsErrorName, deletedSecretError, type FailureContext, toStoreError } from "./errors.ts";
+import {
+  type AwsStoreOptions,
+  NAME_CHARACTERS,
+  type PARTNERD_TAGS,
+  type ParsedOptions,
+  parseOptions,
+} from "./options.ts";
+
+export type { AwsCredentialOptions, AwsStoreOptions, CredentialReference } from "./options.ts";
+export { PARTNERD_TAGS } from "./options.ts";
+
+export const STORE_NAME = "aws";
+
+/** The ownership tag: partnerd overwrites only secrets that carry it, unless the profile says `takeover: true`. */
+export const MANAGED_BY_TAG = "managed-by";
+export const MANAGED_BY_VALUE = "partnerd";
+
+/** AWS's advice: write one secret at most once every 10 minutes (younger versions are never pruned). */
+export const MIN_WRITE_INTERVAL_SECONDS = 600;
+
+export interface AwsStore extends SecretStore {
+  /** Waits for writes under way and destroys the SDK client. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What `createAwsStore` needs from the engine's `StoreContext`; everything has a default. */
+export interface AwsStoreContext {
+  /** @default "aws" */
+  storeId?: string;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** Reads `credentials.*` references; required when `credentials` is set. */
+  resolveSecret?: StoreContext["resolveSecret"];
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  versions: true,
+  tags: true,
+  softDelete: true,
+  minWriteIntervalSeconds: MIN_WRITE_INTERVAL_SECONDS,
+});
+const CURRENT = "AWSCURRENT";
+const MAX_NAME_LENGTH = 512;
+const MAX_VALUE_BYTES = 65536;
+/** How often one value may come back (A, B, A …) before `put` gives up; see `_clientRequestToken`. */
+const MAX_REWRITES = 10;
+/** Socket timeouts; the SDK's default is to wait forever. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+type SdkModule = typeof import("@aws-sdk/client-secrets-manager");
+
+/**
+ * Builds a Secrets Manager store. `options` are validated as if they came from the config
+ * (`StoreOptionsError` naming the key) and `credentials` are resolved now, so that a broken config
+ * fails at start. The SDK is loaded and its client created on first use.
+ */
+export async function createAwsStore(
+  options: AwsStoreOptions | Record<string, unknown>,
+  context: AwsStoreContext = {},
+): Promise<AwsStore> {
+  const storeId = context.storeId ?? STORE_NAME;
+  const logger = context.logger ?? silentLogger;
+  const opts = parseOptions({ ...(options as Record<string, unknown>) }, storeId);
+  const credentials = await _resolveCredentials(opts, context);
+  const endpointOrigin = opts.endpoint === undefined ? undefined : new URL(opts.endpoint).origin;
+
+  let sdk: Promise<{ lib: SdkModule; client: SecretsManagerClient }> | undefined;
+  /** Set by `close()`: no new `get`/`put`; the ones under way finish. */
+  let closed: Promise<void> | undefined;
+  let destroyed = false;
+  /** Full names known to carry partnerd's ownership tag (DescribeSecret once per name). */
+  const owned = new Set<string>();
+  const queues = new Map<string, Promise<unknown>>();
+  /** Reads under way (never rejecting), so that `close()` does not destroy the client under them. */
+  const reads = new Set<Promise<void>>();
+
+  const getSdk = () =>
+    (sdk ??= (async () => {
+      const [lib, { NodeHttpHandler }] = await Promise.all([
+        import("@aws-sdk/client-secrets-manager"),
+        import("@smithy/node-http-handler"),
+      ]);
+      const client = new lib.SecretsManagerClient({
+        ...(opts.region === undefined ? {} : { region: opts.region }),
+        ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        ...(credentials === undefined ? {} : { credentials }),
+        maxAttempts: opts.maxAttempts,
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: CONNECTION_TIMEOUT_MS,
+          requestTimeout: REQUEST_TIMEOUT_MS,
+        }),
+      });
+      return { lib, client };
+    })());
+
+  /** Sends one command; every failure becomes a `StoreError` unless `pass` says the caller handles it. */
+  const call = async <T>(
+    ctx: Omit<FailureContext, "storeId" | "maxAttempts" | "endpoint">,
+    run: (lib: SdkModule, client: SecretsManagerClient) => Promise<T>,
+    pass: (awsError: string) => boolean = () => false,
+  ): Promise<T> => {
+    if (destroyed) throw _closedError(storeId, ctx.name);
+    const { lib, client } = await getSdk().catch((error: unknown) => {
+      sdk = undefined; // try again next time
+      throw new StoreError(storeId, ctx.name, `cannot load the AWS SDK (${awsErrorName(error) || "error"})`, {
+        cause: error,
+      });
+    });
+    try {
+      return await run(lib, client);
+    } catch (error) {
+      if (pass(awsErrorName(error))) throw error;
+      throw toStoreError({ ...ctx, storeId, maxAttempts: opts.maxAttempts, endpoint: endpointOrigin }, error);
+    }
+  };
+
+  /** Runs `task` after every earlier task for `secretId`; different names run in parallel. */
+  const serialize = <T>(secretId: string, task: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(secretId) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(secretId, tail);
+    void tail.then(() => {
+      if (queues.get(secretId) === tail) queues.delete(secretId);
+    });
+    return run;
+  };
+
+  /**
+   * "owned" once the secret is known to carry the ownership tag (tagging it first when the profile allows
+   * a takeover); "missing" when it does not exist. Refuses a secret partnerd does not own.
+   */
+  const ensureOwned = async (
+    name: string,
+    secretId: string,
+    metadata: SecretMetadata | undefined,
+  ): Promise<"owned" | "missing"> => {
+    if (owned.has(secretId)) return "owned";
+    const ctx = {
+      name,
+      secretId,
+      operation: "DescribeSecret",
+      action: "check who owns the secret before writing",
+    };
+    let described: DescribeSecretCommandOutput;
+    try {
+      described = await call(
+        ctx,
+        (lib, client) => client.send(new lib.DescribeSecretCommand({ SecretId: secretId })),
+        (type) => type === "ResourceNotFoundException",
+      );
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceNotFoundException") return "missing";
+      throw error;
+    }
+    if (described.DeletedDate !== undefined) throw deletedSecretError({ storeId, name, secretId });
+    const managedBy = described.Tags?.find((tag) => tag.Key === MANAGED_BY_TAG)?.Value;
+    if (managedBy !== MANAGED_BY_VALUE) {
+      if (metadata?.takeover !== true) {
+        throw new StoreError(
+          storeId,
+          name,
+          `refuses to overwrite Secrets Manager secret "${secretId}": partnerd did not create it ` +
+            (managedBy === undefined
+              ? `(no "${MANAGED_BY_TAG}: ${MANAGED_BY_VALUE}" tag)`
+              : `(it is tagged "${MANAGED_BY_TAG}: ${managedBy.slice(0, 64)}")`) +
+            `. If partnerd should own it, set "takeover: true" on the profile's refreshToken location` +
+            (metadata?.profile ? ` (profiles.${metadata.profile}.refreshToken)` : "") +
+            "; otherwise choose another secret name",
+        );
+      }
+      await call(
+        { name, secretId, operation: "TagResource", action: "tag the secret it takes over" },
+        (lib, client) =>
+          client.send(
+            new lib.TagResourceCommand({
+              SecretId: secretId,
+              Tags: _tagList({ ...opts.tags, [MANAGED_BY_TAG]: MANAGED_BY_VALUE }),
+            }),
+          ),
+      );
+      logger.warn("aws store: took over a secret partnerd did not create (takeover: true)", {
+        secret: name,
+        awsName: secretId,
+      });
+    }
+    owned.add(secretId);
+    return "owned";
+  };
+
+  /** CreateSecret with the value as its first version; `undefined` when the name turned out to exist. */
+  const create = async (
+    name: string,
+    secretId: string,
+    value: string,
+    metadata: SecretMetadata | undefined,
+  ): Promise<string | undefined> => {
+    const token = _clientRequestToken(secretId, value, 0);
+    const ctx = { name, secretId, operation: "CreateSecret", action: "create the secret", value };
+    try {
+      const created = await call(
+        ctx,
+        (lib, client) =>
+          client.send(
+            new lib.CreateSecretCommand({
+              Name: secretId,
+              ClientRequestToken: token,
+              SecretString: value,
+              Description: _description(metadata),
+              ...(opts.kmsKeyId === undefined ? {} : { KmsKeyId: opts.kmsKeyId }),
+              Tags: _tagList({
+                ...opts.tags,
+                ..._metadataTags(metadata),
+                [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+              }),
+            }),
+          ),
+        (type) => type === "ResourceExistsException",
+      );
+      logger.info("aws store: created secret", { secret: name, awsName: secretId });
+      return created.VersionId ?? token;
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceExistsException") return undefined;
+      throw error;
+    }
+  };
+
+  /**
+   * PutSecretValue with a token derived from the value, so a retried write (same value) lands once.
+   * When the token names an older version that is no longer AWSCURRENT (the value came back: A, B, A),
+   * the next token is tried. `"missing"` when the secret does not exist (any more).
+   */
+  const putValue = async (name: string, secretId: string, value: string): Promise<string | "missing"> => {
+    const ctx = { name, secretId, operation: "PutSecretValue", action: "write", value };
+    for (let rewrite = 0; rewrite < MAX_REWRITES; rewrite++) {
+      const token = _clientRequestToken(secretId, value, rewrite);
+      let stages: string[] | undefined;
+      let versionId: string | undefined;
+      try {
+        ({ VersionStages: stages, VersionId: versionId } = await call(
+          ctx,
+          (lib, client) =>
+            client.send(
+              new lib.PutSecretValueCommand({
+                SecretId: secretId,
+                ClientRequestToken: token,
+                SecretString: value,
+              }),
+            ),
+          (type) => type === "ResourceNotFoundException" || type === "ResourceExistsException",
+        ));
+      } catch (error) {
+        const type = awsErrorName(error);
+        if (type === "ResourceNotFoundException") return "missing";
+        if (type === "ResourceExistsException") continue; // this token holds another value: not ours
+        throw error;
+      }
+      if (stages === undefined || stages.includes(CURRENT)) return versionId ?? token;
+    }
+    throw new StoreError(
+      storeId,
+      name,
+      `cannot write: this value was already written ${MAX_REWRITES} times before; write a fresh token`,
+    );
+  };
+
+  /** Records the metadata as tags. Best effort: the value is already stored, so a failure is only logged. */
+  const tagMetadata = async (name: string, secretId: string, metadata: SecretMetadata | undefined) => {
+    const tags = _tagList(_metadataTags(metadata));
+    if (tags.length === 0) return;
+    try {
+      await call(
+        { name, secretId, operation: "TagResource", action: "record the metadata tags" },
+        (lib, client) => client.send(new lib.TagResourceCommand({ SecretId: secretId, Tags: tags })),
+      );
+    } catch (error) {
+      logger.warn("aws store: the value is stored, but its metadata tags could not be updated", {
+        secret: name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  /** GetSecretValue (AWSCURRENT); `null` when there is no secret or no current value. */
+  const read = async (name: string): Promise<StoredSecret | null> => {
+    const secretId = _secretId(storeId, opts.prefix, name);
+    const ctx = { name, secretId, operation: "GetSecretValue", action: "read" };
+    let answer: { SecretString?: string; VersionId?: string; CreatedDate?: Date };
+    try {
+      answer = await call(
+        ctx,
+        (lib, client) => client.send(new lib.GetSecretValueCommand({ SecretId: secretId })),
+        (type) => type === "ResourceNotFoundException",
+      );
+    } catch (error) {
+      // No such secret, or no AWSCURRENT version: nothing to read either way.
+      if (awsErrorName(error) === "ResourceNotFoundException") return null;
+      throw error;
+    }
+    if (typeof answer.SecretString !== "string") {
+      throw new StoreError(
+        storeId,
+        name,
+        `Secrets Manager secret "${secretId}" holds a binary value (SecretBinary); partnerd keeps tokens as SecretString`,
+      );
+    }
+    if (!answer.VersionId) {
+      throw new StoreError(storeId, name, "cannot read: Secrets Manager sent no VersionId");
+    }
+    const stored: StoredSecret = { value: answer.SecretString, version: answer.VersionId };
+    if (answer.CreatedDate instanceof Date && !Number.isNaN(answer.CreatedDate.getTime())) {
+      stored.updatedAt = answer.CreatedDate;
+    }
+    return stored;
+  };
+
+  return {
+    capabilities: CAPABILITIES,
+
+    get(name) {
+      if (closed) return Promise.reject(_closedError(storeId, name));
+      const reading = read(name);
+      const settled = reading.then(
+        () => undefined,
+        () => undefined,
+      );
+      reads.add(settled);
+      void settled.then(() => reads.delete(settled));
+      return reading;
+    },
+
+    async put(name, value, metadata) {
+      if (closed) throw _closedError(storeId, name);
+      const secretId = _secretId(storeId, opts.prefix, name);
+      if (typeof value !== "string") throw new StoreError(storeId, name, "put expects the value as a string");
+      const bytes = Buffer.byteLength(value, "utf8");
+      if (bytes > MAX_VALUE_BYTES) {
+        throw new StoreError(
+          storeId,
+          name,
+          `cannot write: the value is ${bytes} bytes; Secrets Manager holds at most ${MAX_VALUE_BYTES}`,
+        );
+      }
+      return serialize(secretId, async () => {
+        // Loops only when the secret appears or disappears under our feet (another writer, a deletion).
+        for (let round = 0; round < 3; round++) {
+          if ((await ensureOwned(name, secretId, metadata)) === "missing") {
+            const version = await create(name, secretId, value, metadata);
+            if (version !== undefined) {
+              owned.add(secretId);
+              return { version };
+            }
+            continue; // created meanwhile by someone else: check who owns it
+          }
+          const version = await putValue(name, secretId, value);
+          if (version === "missing") {
+            owned.delete(secretId);
+            continue;
+          }
+          await tagMetadata(name, secretId, metadata);
+          return { version };
+        }
+        throw new StoreError(
+          storeId,
+          name,
+          `cannot write: Secrets Manager secret "${secretId}" keeps appearing and disappearing (another writer?)`,
+        );
+      });
+    },
+
+    close() {
+      closed ??= (async () => {
+        // Let writes already under way finish, so that closing never abandons one.
+        await Promise.all([...queues.values(), ...reads]);
+        destroyed = true;
+        const started = sdk;
+        sdk = undefined;
+        if (started) (await started.catch(() => undefined))?.client.destroy();
+      })();
+      return closed;
+    },
+  };
+}
+
+export default defineStore({
+  apiVersion: STORE_API_VERSION,
+  name: STORE_NAME,
+  create(options: Record<string, unknown>, context: StoreContext) {
+    return createAwsStore(options, context);
+  },
+  checkOptions(options: Record<string, unknown>, context: StoreContext) {
+    parseOptions(options, context.storeId);
+  },
+  capabilities: {
+    versions: true,
+    tags: true,
+    softDelete: true,
+    minWriteIntervalSeconds: MIN_WRITE_INTERVAL_SECONDS,
+  },
+});
+
+// --- Internal helpers ---
+
+function _closedError(storeId: string, name: string | undefined): StoreError {
+  return new StoreError(storeId, name, "the store is closed");
+}
+
+/** The Secrets Manager name for `name`: prefix + name, checked against AWS's rules. */
+function _secretId(storeId: string, prefix: string, name: string): string {
+  const secretId = `${prefix}${typeof name === "string" ? name : ""}`;
+  if (
+    typeof name !== "string" ||
+    name === "" ||
+    secretId.length > MAX_NAME_LENGTH ||
+    !NAME_CHARACTERS.test(name)
+  ) {
+    const shown = typeof name === "string" ? JSON.stringify(name.slice(0, 80)) : typeof name;
+    throw new StoreError(
+      storeId,
+      undefined,
+      `invalid secret name ${shown}: Secrets Manager names may contain letters, digits and / _ + = . @ -, ` +
+        `at most ${MAX_NAME_LENGTH} characters with the prefix`,
+    );
+  }
+  return secretId;
+}
+
+/**
+ * The idempotency token (which becomes the VersionId) of writing `value` to `secretId`: a UUID-shaped
+ * digest of a partnerd-prefixed SHA-256, so a retried write of the same token reuses it and AWS creates
+ * no second version. `rewrite` counts how often the same value came back (A, B, A); each return needs
+ * a new version, so a new token. It does not reveal the value (128 bits of a salted hash).
+ */
+function _clientRequestToken(secretId: string, value: string, rewrite: number): string {
+  const hex = createHash("sha256")
+    .update(`partnerd:store-aws:ClientRequestToken:v1\0${secretId}\0${rewrite}\0`, "utf8")
+    .update(value, "utf8")
+    .digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function _resolveCredentials(
+  opts: ParsedOptions,
+  context: AwsStoreContext,
+): Promise<
+  (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>) | undefined
+> {
+  const refs = opts.credentials;
+  if (refs === undefined) return undefined;
+  const resolve = context.resolveSecret;
+  if (resolve === undefined) {
+    throw new StoreError(
+      context.storeId ?? STORE_NAME,
+      undefined,
+      "credentials need a context with resolveSecret",
+    );
+  }
+  const accessKeyId = await resolve(refs.accessKeyId, "credentials.accessKeyId");
+  const secretAccessKey = await resolve(refs.secretAccessKey, "credentials.secretAccessKey");
+  const sessionToken: Secret | undefined =
+    refs.sessionToken === undefined
+      ? undefined
+      : await resolve(refs.sessionToken, "credentials.sessionToken");
+  return async () => ({
+    accessKeyId: accessKeyId.reveal().trim(),
+    secretAccessKey: secretAccessKey.reveal().trim(),
+    ...(sessionToken === undefined ? {} : { sessionToken: sessionToken.reveal().trim() }),
+  });
+}
+
+function _description(metadata: SecretMetadata | undefined): string {
+  const profile =
+    typeof metadata?.profile === "string" ? ` of profile "${metadata.profile.slice(0, 200)}"` : "";
+  return `Refresh token${profile}, kept alive and rotated by partnerd. Every refresh writes a new version; do not edit by hand.`;
+}
+
+/** partnerd's metadata tags; `managed-by` is added by the callers that need it. */
+function _metadataTags(metadata: SecretMetadata | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const set = (key: (typeof PARTNERD_TAGS)[number], value: string | undefined) => {
+    if (value !== undefined && value !== "") tags[key] = _tagValue(value);
+  };
+  set("profile", typeof metadata?.profile === "string" ? metadata.profile : undefined);
+  set("fingerprint", typeof metadata?.fingerprint === "string" ? metadata.fingerprint : undefined);
+  set("refreshed-at", _iso(metadata?.refreshedAt));
+  set("expires-by-inactivity-at", _iso(metadata?.expiresByInactivityAt));
+  return tags;
+}
+
+/** Tag values: at most 256 characters of letters, digits, spaces and + - = . _ : / @. */
+function _tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, "_").slice(0, 256);
+}
+
+function _tagList(tags: Record<string, string>): Tag[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function _iso(date: unknown): string | undefined {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+}

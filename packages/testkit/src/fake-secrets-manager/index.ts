@@ -1,0 +1,2 @@
+export { FakeSecretsManager } from "./fake-secrets-manager.ts";
+export type * from "./types.ts";
