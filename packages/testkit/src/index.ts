@@ -1,3 +1,10 @@
 export * from "./fake-entra/index.ts";
+export * from "./fake-keyvault/index.ts";
+export * from "./fake-secrets-manager/index.ts";
 export * from "./store-conformance.ts";
 export * from "./tls/test-ca.ts";
+
+// Headless Chromium for browser tests.
+
+export * from "./browser/index.ts";
+export * from "./tls/test-certificate.ts";

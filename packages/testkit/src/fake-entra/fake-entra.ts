@@ -7,6 +7,12 @@ import type { RunningServer } from "./server.ts";
 import { startServer } from "./server.ts";
 import { EntraState } from "./state.ts";
 import type {
+  AuthorizeRequestRecord,
+  ConsentMode,
+  DeviceCodeOptions,
+  DeviceCodeRequestRecord,
+  DeviceCodeSettings,
+  DeviceCodeState,
   FailNextOptions,
   FakeEntraOptions,
   FakeEntraUser,
@@ -30,6 +36,9 @@ import type {
  *   system: { networkClient: createFakeEntraNetworkClient({ ca: entra.caPem }) },
  * });
  * ```
+ * Endpoints: discovery, `/token` (refresh_token, client_credentials, authorization_code, device_code;
+ * client secrets or certificate assertions), `/authorize` (+ its consent page, see {@link consent}) and
+ * `/devicecode` — every flow of Partner Center PowerShell's `New-PartnerAccessToken`.
  * Logs nothing; error bodies never echo tokens or secrets.
  */
 export class FakeEntra {
@@ -70,6 +79,9 @@ export class FakeEntra {
       tenantId,
     };
     const state = new EntraState(tenantId, user, opts.rotation ?? "single-use");
+    state.consent = checkConsentMode(opts.consent ?? "auto");
+    state.oidc = opts.oidc ?? false;
+    if (opts.deviceCode) state.setDeviceCodeOptions(opts.deviceCode);
     const ca = await createTestCa();
     const server = await startServer({
       port: opts.port ?? 0,
@@ -119,9 +131,79 @@ export class FakeEntra {
     this.#state.latencyMs = ms;
   }
 
-  /** Registers an app. With `clientSecret` it is confidential, without it public. Re-registering replaces. */
+  /**
+   * Registers an app. With a `clientSecret` and/or `certificatePem` it is confidential (token requests
+   * must authenticate with the secret or a client assertion signed by one of the certificates' keys),
+   * without either it is public. `redirectUris` default to `["http://localhost"]` (any port).
+   * Re-registering replaces the app (its issued tokens and codes stay).
+   */
   registerClient(opts: RegisterClientOptions): void {
     this.#state.registerClient(opts);
+  }
+
+  /** What `/authorize` does with a valid request: `"auto"` (default), `"page"` or `"deny"`. */
+  get consent(): ConsentMode {
+    return this.#state.consent;
+  }
+  set consent(mode: ConsentMode) {
+    this.#state.consent = checkConsentMode(mode);
+  }
+
+  /** Generic-OIDC mode: no `client_info` in token responses or authorize redirects. */
+  get oidc(): boolean {
+    return this.#state.oidc;
+  }
+  set oidc(on: boolean) {
+    this.#state.oidc = on;
+  }
+
+  /**
+   * Device code timings for codes issued from now on. Assigning merges: `entra.deviceCode =
+   * { intervalSeconds: 0.05 }` keeps the other settings; `{ approveAfterPolls: undefined }` clears it.
+   */
+  get deviceCode(): Readonly<DeviceCodeSettings> {
+    return this.#state.deviceCode;
+  }
+  set deviceCode(opts: DeviceCodeOptions) {
+    this.#state.setDeviceCodeOptions(opts);
+  }
+
+  /** Every `/authorize` request so far (oldest first), with its parsed query and outcome. */
+  get authorizeRequests(): readonly AuthorizeRequestRecord[] {
+    return this.#state.authorizeRequests;
+  }
+
+  /** Every `/devicecode` request so far (oldest first). Holds user codes, never device codes. */
+  get deviceCodeRequests(): readonly DeviceCodeRequestRecord[] {
+    return this.#state.deviceCodeRequests;
+  }
+
+  /** Every authorization code issued so far and not yet redeemed now fails with AADSTS70008. */
+  expireAuthorizationCodes(): void {
+    this.#state.expireAuthorizationCodes();
+  }
+
+  /**
+   * The user signs in with `userCode` (the latest device code when omitted): the next poll gets tokens.
+   * Throws if there is no such code or it is already declined, expired or redeemed.
+   */
+  approveDeviceCode(userCode?: string): void {
+    this.#state.settleDeviceCode(userCode, "approved");
+  }
+
+  /** The user declines: the next poll gets `authorization_declined`. */
+  declineDeviceCode(userCode?: string): void {
+    this.#state.settleDeviceCode(userCode, "declined");
+  }
+
+  /** The device code expires now: the next poll gets `expired_token` (AADSTS70020). */
+  expireDeviceCode(userCode?: string): void {
+    this.#state.settleDeviceCode(userCode, "expired");
+  }
+
+  /** `pending`, `approved`, `declined`, `expired`, `redeemed`, or undefined for an unknown user code. */
+  deviceCodeState(userCode: string): DeviceCodeState | undefined {
+    return this.#state.deviceCodeState(userCode);
   }
 
   /** Seeds a valid refresh token for a registered client and returns it. */
@@ -194,4 +276,11 @@ export class FakeEntra {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function checkConsentMode(mode: ConsentMode): ConsentMode {
+  if (mode !== "auto" && mode !== "page" && mode !== "deny") {
+    throw new Error('FakeEntra.consent must be "auto", "page" or "deny"');
+  }
+  return mode;
 }

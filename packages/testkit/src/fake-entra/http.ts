@@ -12,11 +12,13 @@ export interface RequestContext {
   baseUrl: string;
 }
 
-/** What a route handler returns; always serialised as JSON. */
+/** What a route handler returns: serialised as JSON, unless `text` is set (HTML pages, redirects). */
 export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent verbatim instead of `JSON.stringify(body)`; `headers` should then carry a content-type. */
+  text?: string;
 }
 
 /** Upper bound for request bodies; Entra requests are a few KB. */
@@ -52,5 +54,29 @@ export function entraHeaders(correlationId: string, traceId: string): Record<str
     pragma: "no-cache",
     "x-ms-request-id": traceId,
     "client-request-id": correlationId,
+  };
+}
+
+/** An HTML page (`text/html; charset=utf-8`, never cached). */
+export function html(status: number, page: string, headers?: Record<string, string>): Reply {
+  return {
+    status,
+    body: undefined,
+    text: page,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store, no-cache",
+      ...headers,
+    },
+  };
+}
+
+/** A 302 to `location` with an empty body. */
+export function redirect(location: string, headers?: Record<string, string>): Reply {
+  return {
+    status: 302,
+    body: undefined,
+    text: "",
+    headers: { location, "cache-control": "no-store, no-cache", ...headers },
   };
 }

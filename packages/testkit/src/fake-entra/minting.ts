@@ -99,12 +99,16 @@ export function mintUserAccessToken(i: UserTokenInput): string {
   });
 }
 
-/** An id_token. Deliberately has no `nonce` (msal would then demand a matching one). */
-export function mintIdToken(i: Omit<UserTokenInput, "scopes">): string {
+/**
+ * An id_token. Carries `nonce` only when the authorize request sent one (msal then demands the same
+ * nonce in `acquireTokenByCode`); refresh-token and device-code id_tokens never have one.
+ */
+export function mintIdToken(i: Omit<UserTokenInput, "scopes"> & { nonce?: string }): string {
   return unsignedJwt({
     aud: i.clientId,
     iss: i.issuer,
     ...times(i.now, ACCESS_TOKEN_LIFETIME_S),
+    ...(i.nonce === undefined ? {} : { nonce: i.nonce }),
     name: i.name,
     oid: i.oid,
     preferred_username: i.preferredUsername,

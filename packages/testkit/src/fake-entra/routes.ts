@@ -1,3 +1,5 @@
+import { authorizeEndpoint, consentEndpoint } from "./authorize.ts";
+import { deviceCodeEndpoint } from "./device-code-endpoint.ts";
 import { instanceDiscoveryRoute, jwksRoute, openIdConfigurationRoute } from "./discovery.ts";
 import type { Reply, RequestContext } from "./http.ts";
 import type { EntraState } from "./state.ts";
@@ -15,10 +17,7 @@ export interface Route {
 const TENANT = "(?<tenant>[A-Za-z0-9._-]+)";
 const path = (p: string): RegExp => new RegExp(`^/${p}$`);
 
-/**
- * The fake's route table. `/authorize` (auth code + PKCE) and `/devicecode` slot in here next to the
- * token endpoint; new grant types go in `grants/`.
- */
+/** The fake's route table; new grant types go in `grants/`. */
 export function buildRoutes(state: EntraState): Route[] {
   return [
     {
@@ -29,6 +28,17 @@ export function buildRoutes(state: EntraState): Route[] {
     { method: "GET", pattern: path(`${TENANT}/discovery/instance`), handler: instanceDiscoveryRoute },
     { method: "GET", pattern: path(`${TENANT}/discovery/v2\\.0/keys`), handler: jwksRoute },
     { method: "POST", pattern: path(`${TENANT}/oauth2/v2\\.0/token`), handler: tokenEndpoint(state) },
+    { method: "GET", pattern: path(`${TENANT}/oauth2/v2\\.0/authorize`), handler: authorizeEndpoint(state) },
+    {
+      method: "POST",
+      pattern: path(`${TENANT}/oauth2/v2\\.0/authorize/consent`),
+      handler: consentEndpoint(state),
+    },
+    {
+      method: "POST",
+      pattern: path(`${TENANT}/oauth2/v2\\.0/devicecode`),
+      handler: deviceCodeEndpoint(state),
+    },
   ];
 }
 

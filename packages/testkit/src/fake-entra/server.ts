@@ -117,9 +117,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.text ?? JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    "content-type": "application/json; charset=utf-8",
+    "content-type":
+      reply.text === undefined ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
     "content-length": Buffer.byteLength(payload),
     ...reply.headers,
   });

@@ -1,4 +1,4 @@
-import { authenticateClient } from "./client-auth.ts";
+import { authenticateClient, presentedClientAuth } from "./client-auth.ts";
 import type { EntraError, ErrorContext } from "./errors.ts";
 import { aadsts, errorContext, renderError } from "./errors.ts";
 import { grantHandlers } from "./grants/index.ts";
@@ -27,7 +27,14 @@ export function tokenEndpoint(state: EntraState) {
 
     const errCtx = errorContext(ctx.baseUrl, ctx.headers["client-request-id"]);
     const outcome = process(state, form, grantType, clientId, tenant, errCtx);
-    const record = { grantType, clientId, tenant, at, status: outcome.reply.status };
+    const record = {
+      grantType,
+      clientId,
+      tenant,
+      at,
+      status: outcome.reply.status,
+      ...presentedClientAuth(form),
+    };
     state.tokenRequests.push(
       outcome.error ? { ...record, error: outcome.error.error, errorCode: outcome.error.code } : record,
     );
@@ -54,10 +61,15 @@ function process(
   if (!clientId) return fail(aadsts.missingParameter("client_id"));
   const client = state.client(clientId);
   if (!client) return fail(aadsts.applicationNotFound(clientId, tenant));
-  const authError = authenticateClient(client, form);
+  const tid = resolveTenantId(tenant, state.tenantId);
+  const authError = authenticateClient(client, form, {
+    baseUrl: errCtx.baseUrl,
+    tenant,
+    tid,
+    now: errCtx.now,
+  });
   if (authError) return fail(authError);
 
-  const tid = resolveTenantId(tenant, state.tenantId);
   const result = handler({
     state,
     form,

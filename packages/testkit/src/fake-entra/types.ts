@@ -15,6 +15,43 @@ export interface FakeEntraOptions {
   rotation?: RotationMode;
   /** Overrides for the default test user. */
   user?: Partial<Omit<FakeEntraUser, "tenantId">>;
+  /** What `/authorize` does once the request is valid; default `"auto"`. Settable via `entra.consent`. */
+  consent?: ConsentMode;
+  /** Device code flow timings; settable later via `entra.deviceCode`. */
+  deviceCode?: DeviceCodeOptions;
+  /**
+   * Generic-OIDC realism: never return `client_info` (token responses and authorize redirects), like a
+   * non-Microsoft OpenID provider. Default false. Settable via `entra.oidc`.
+   */
+  oidc?: boolean;
+}
+
+/**
+ * How `/authorize` answers a valid request.
+ * - `"auto"`: the user is signed in and has consented; 302 straight back with a code.
+ * - `"page"`: an HTML consent page with "Accept" and "Cancel" (for a headless browser to click).
+ * - `"deny"`: the user declines; error redirect `access_denied` AADSTS65004.
+ */
+export type ConsentMode = "auto" | "page" | "deny";
+
+/** Device code flow timings (see {@link FakeEntraOptions.deviceCode}). */
+export interface DeviceCodeOptions {
+  /** `expires_in` of new device codes; default 900. */
+  expiresInSeconds?: number;
+  /** `interval` of new device codes; default 5. Fractions (e.g. 0.05) are allowed to keep tests fast. */
+  intervalSeconds?: number;
+  /**
+   * When set, a new device code is approved automatically after this many polls were answered with
+   * `authorization_pending` (0 = the first poll succeeds). Unset: only `approveDeviceCode()` approves.
+   */
+  approveAfterPolls?: number | undefined;
+}
+
+/** The device code settings in force. */
+export interface DeviceCodeSettings {
+  expiresInSeconds: number;
+  intervalSeconds: number;
+  approveAfterPolls: number | undefined;
 }
 
 /** The single signed-in user every user token is issued for. */
@@ -31,8 +68,22 @@ export interface FakeEntraUser {
 /** Options for {@link FakeEntra.registerClient}. */
 export interface RegisterClientOptions {
   clientId: string;
-  /** With a secret the app is confidential and token requests must carry it; without, it is public. */
+  /**
+   * A client secret. An app with a secret and/or a certificate is confidential and every token request
+   * must authenticate with one of them; an app with neither is public.
+   */
   clientSecret?: string;
+  /**
+   * PEM certificate(s) whose keys may sign client assertions (`private_key_jwt`), like the "Certificates"
+   * of an app registration. Several entries (or several PEM blocks in one string) model key rotation.
+   */
+  certificatePem?: string | readonly string[];
+  /**
+   * Registered redirect URIs; default `["http://localhost"]`. Like Entra, the port of an `http://localhost`
+   * (or `http://127.0.0.1`) redirect URI is ignored; everything else must match exactly (a trailing `/`
+   * matters once a path is registered).
+   */
+  redirectUris?: readonly string[];
 }
 
 /** Options for {@link FakeEntra.issueRefreshToken}. */
@@ -70,7 +121,66 @@ export interface TokenRequestRecord {
   error?: string;
   /** First AADSTS code when the request failed. */
   errorCode?: number;
+  /**
+   * How the client tried to authenticate: `client_secret` → `"secret"`, `client_assertion` → `"assertion"`,
+   * neither → `"none"` (recorded as presented, whether or not it was accepted).
+   */
+  clientAuth: ClientAuthKind;
+  /** Whether a client assertion carried an `x5c` header (false without an assertion). */
+  x5c: boolean;
+  /** The client assertion's `alg` header (`PS256`, `RS256`, …) when one was sent. */
+  assertionAlg?: string;
 }
+
+export type ClientAuthKind = "secret" | "assertion" | "none";
+
+/** One `/authorize` request as seen by the fake (its query, parsed). Holds no secrets. */
+export interface AuthorizeRequestRecord {
+  at: Date;
+  /** Tenant path segment as sent. */
+  tenant: string;
+  clientId: string;
+  responseType: string;
+  /** `redirect_uri` as sent (`""` when missing). */
+  redirectUri: string;
+  /** `scope`, split on spaces. */
+  scopes: string[];
+  state?: string;
+  nonce?: string;
+  prompt?: string;
+  loginHint?: string;
+  /** `response_mode` as sent (absent = query). */
+  responseMode?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  clientInfo?: string;
+  /** Every query parameter as sent (msal's x-client-* telemetry included). */
+  query: Record<string, string>;
+  /**
+   * What the fake answered: a redirect carrying a code (or a form_post page), the consent page, an error
+   * redirect back to the app, or an HTML error page (no redirect: unknown app / bad redirect URI).
+   */
+  outcome: "code" | "consent-page" | "error-redirect" | "error-page";
+  /** OAuth `error` / AADSTS code of an error outcome. */
+  error?: string;
+  errorCode?: number;
+}
+
+/** One `/devicecode` request. Holds the user code, never the device code. */
+export interface DeviceCodeRequestRecord {
+  at: Date;
+  tenant: string;
+  clientId: string;
+  scopes: string[];
+  status: number;
+  /** Present on success. */
+  userCode?: string;
+  error?: string;
+  errorCode?: number;
+}
+
+/** Lifecycle of a device code in the fake. */
+export type DeviceCodeState = "pending" | "approved" | "declined" | "expired" | "redeemed";
 
 /** Lifecycle state of a refresh token in the fake. */
 export type RefreshTokenState = "valid" | "spent" | "revoked" | "expired" | "unknown";

@@ -1,5 +1,6 @@
 import { aadsts } from "../errors.ts";
 import { ACCESS_TOKEN_LIFETIME_S, mintAppAccessToken, resourceScopes, splitScopes } from "../minting.ts";
+import { isConfidential } from "../state.ts";
 import type { GrantHandler } from "./types.ts";
 
 /**
@@ -7,7 +8,7 @@ import type { GrantHandler } from "./types.ts";
  * answers with an app-only access token (no refresh token, no id_token).
  */
 export const clientCredentialsGrant: GrantHandler = ({ form, client, tid, issuer, now }) => {
-  if (client.clientSecret === undefined) return { ok: false, error: aadsts.missingClientCredential() };
+  if (!isConfidential(client)) return { ok: false, error: aadsts.missingClientCredential() };
   const requested = splitScopes(form.get("scope"));
   if (requested.length === 0) return { ok: false, error: aadsts.missingParameter("scope") };
   const scopes = resourceScopes(requested);
