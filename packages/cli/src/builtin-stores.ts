@@ -1,11 +1,8 @@
-import type { StorePlugin } from "@partnerd/core";
-import awsStore from "@partnerd/store-aws";
-import fileStore from "@partnerd/store-file";
-import keyVaultStore from "@partnerd/store-keyvault";
+import type { BuiltinStores } from "@partnerd/core";
 
-/** Stores a config can name in `use:` without installing anything. */
-export const builtinStores: Readonly<Record<string, StorePlugin>> = {
-  file: fileStore,
-  keyvault: keyVaultStore,
-  aws: awsStore,
+/** Stores a config can name in `use:` without installing anything; each SDK loads only when named. */
+export const builtinStores: BuiltinStores = {
+  file: async () => (await import("@partnerd/store-file")).default,
+  keyvault: async () => (await import("@partnerd/store-keyvault")).default,
+  aws: async () => (await import("@partnerd/store-aws")).default,
 };

@@ -7,13 +7,13 @@ import { createIdentityClient, type IdentityClient } from "./identity/identity-c
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
 import type { Logger } from "./log/logger.ts";
 import { Scheduler } from "./schedule/scheduler.ts";
-import type { StorePlugin } from "./stores/contract.ts";
+import type { BuiltinStores } from "./stores/contract.ts";
 import { StoreRegistry } from "./stores/registry.ts";
 
 export interface RuntimeOptions {
   logger: Logger;
   /** Stores `use:` can name without a package, e.g. `{ file: fileStore }`. */
-  builtinStores: Readonly<Record<string, StorePlugin>>;
+  builtinStores: BuiltinStores;
 }
 
 /** Everything one loaded config needs at run time; `close()` releases it all. */

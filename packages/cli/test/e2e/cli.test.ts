@@ -18,7 +18,8 @@ const validProfile = `profiles:
     schedule: "0 3 * * *"
 `;
 
-describe("partnerd CLI", () => {
+// Every test here spawns its own partnerd against its own temp files, so they can run side by side.
+describe.concurrent("partnerd CLI", () => {
   it("--version prints the version, --help the commands and exit codes", async () => {
     const { version } = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
     expect(await runPartnerd(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });

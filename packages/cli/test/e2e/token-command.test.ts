@@ -203,7 +203,7 @@ describe("partnerd token with New-PartnerAccessToken flags", () => {
     });
   });
 
-  it.each([
+  it.concurrent.each([
     [
       "an expired access token",
       ["--access-token", "-"],

@@ -84,3 +84,9 @@ export interface StorePlugin {
 export function defineStore(plugin: StorePlugin): StorePlugin {
   return plugin;
 }
+
+/**
+ * Stores `use:` can name without a package: the plugin, or a function that imports it on first use
+ * (so a config that never names a store never loads its SDK).
+ */
+export type BuiltinStores = Readonly<Record<string, StorePlugin | (() => Promise<StorePlugin>)>>;

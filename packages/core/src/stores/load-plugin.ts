@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { didYouMean } from "../config/did-you-mean.ts";
 import { type ConfigIssue, formatConfigIssue, PartnerdError } from "../errors.ts";
-import { STORE_API_VERSION, type StorePlugin } from "./contract.ts";
+import { type BuiltinStores, STORE_API_VERSION, type StorePlugin } from "./contract.ts";
 
 /** Where a dotted config path sits in the config file (`PartnerdConfig.locate`). */
 export type ConfigLocator = (path: string) => ConfigIssue;
@@ -56,10 +56,13 @@ export async function loadStorePlugin(
   storeId: string,
   use: string,
   configDir: string,
-  builtins: Readonly<Record<string, StorePlugin>>,
+  builtins: BuiltinStores,
   locate?: ConfigLocator,
 ): Promise<StorePlugin> {
-  if (Object.hasOwn(builtins, use)) return builtins[use] as StorePlugin;
+  if (Object.hasOwn(builtins, use)) {
+    const builtin = builtins[use]!;
+    return typeof builtin === "function" ? await builtin() : builtin;
+  }
   const fail = (problem: string, cause?: unknown): never => {
     throw new StorePluginError(storeId, use, problem, { cause, locate });
   };

@@ -11,7 +11,7 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Secret } from "../secret.ts";
-import type { SecretStore, StoreContext, StorePlugin } from "./contract.ts";
+import type { BuiltinStores, SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
 function storeContext(config: PartnerdConfig, storeId: string, logger: Logger): StoreContext {
@@ -39,7 +39,7 @@ export class StoreRegistry {
    */
   static async check(
     config: PartnerdConfig,
-    builtins: Readonly<Record<string, StorePlugin>>,
+    builtins: BuiltinStores,
     logger: Logger,
   ): Promise<Map<string, StorePlugin>> {
     const plugins = new Map<string, StorePlugin>();
@@ -57,11 +57,7 @@ export class StoreRegistry {
   }
 
   /** Opens every store the config declares; closes the ones already open if one fails. */
-  static async open(
-    config: PartnerdConfig,
-    builtins: Readonly<Record<string, StorePlugin>>,
-    logger: Logger,
-  ): Promise<StoreRegistry> {
+  static async open(config: PartnerdConfig, builtins: BuiltinStores, logger: Logger): Promise<StoreRegistry> {
     const opened = new Map<string, SecretStore>();
     try {
       for (const [storeId, storeConfig] of Object.entries(config.stores)) {
