@@ -48,3 +48,5 @@ export * from "./stores/standalone-context.ts";
 
 export * from "./identity/consent/index.ts";
 export * from "./schedule/write-rate.ts";
+export * from "./stores/error-text.ts";
+export * from "./util/keyed-queue.ts";

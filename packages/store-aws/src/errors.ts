@@ -1,4 +1,4 @@
-import { StoreError } from "@partnerd/core";
+import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core";
 
 /** Where an SDK call failed, for the message. */
 export interface FailureContext {
@@ -61,7 +61,7 @@ export function awsErrorName(error: unknown): string {
 export function isMarkedForDeletion(error: unknown): boolean {
   return (
     awsErrorName(error) === "InvalidRequestException" &&
-    /(marked|scheduled) for deletion/i.test(messageOf(error))
+    /(marked|scheduled) for deletion/i.test(errorMessage(error))
   );
 }
 
@@ -84,7 +84,7 @@ export function toStoreError(ctx: FailureContext, error: unknown): StoreError {
   const name = awsErrorName(error);
   const code = codeOf(error);
   const status = statusOf(error);
-  const detail = UNQUOTED.has(name) ? "" : scrub(firstLine(messageOf(error)), ctx.value);
+  const detail = UNQUOTED.has(name) ? "" : redact(firstLine(errorMessage(error)), ctx.value);
   const cause = bareCause(name, detail, code, status);
   const fail = (message: string) => new StoreError(ctx.storeId, ctx.name, message, { cause });
   const said = `${name || "error"}${status !== undefined ? `, HTTP ${status}` : ""}${detail ? `: ${detail}` : ""}`;
@@ -151,22 +151,6 @@ function statusOf(error: unknown): number | undefined {
   const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
   const status = metadata?.httpStatusCode;
   return typeof status === "number" ? status : undefined;
-}
-
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(error);
-}
-
-/** The first line, at most 300 characters. */
-function firstLine(message: string): string {
-  const line = message.split(/\r?\n/, 1)[0]?.trim() ?? "";
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-/** Removes `value` from `message` (values shorter than 6 characters are not tokens; leave those be). */
-function scrub(message: string, value: string | undefined): string {
-  return value !== undefined && value.length >= 6 ? message.split(value).join("[redacted]") : message;
 }
 
 function bareCause(

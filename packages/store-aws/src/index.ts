@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { DescribeSecretCommandOutput, SecretsManagerClient, Tag } from "@aws-sdk/client-secrets-manager";
 import {
   defineStore,
+  KeyedQueue,
   type Logger,
   type Secret,
   type SecretMetadata,
@@ -87,7 +88,7 @@ export async function createAwsStore(
   let destroyed = false;
   /** Full names known to carry partnerd's ownership tag (DescribeSecret once per name). */
   const owned = new Set<string>();
-  const queues = new Map<string, Promise<unknown>>();
+  const queue = new KeyedQueue();
   /** Reads under way (never rejecting), so that `close()` does not destroy the client under them. */
   const reads = new Set<Promise<void>>();
 
@@ -133,18 +134,7 @@ export async function createAwsStore(
   };
 
   /** Runs `task` after every earlier task for `secretId`; different names run in parallel. */
-  const serialize = <T>(secretId: string, task: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(secretId) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(secretId, tail);
-    void tail.then(() => {
-      if (queues.get(secretId) === tail) queues.delete(secretId);
-    });
-    return run;
-  };
+  const serialize = <T>(secretId: string, task: () => Promise<T>): Promise<T> => queue.run(secretId, task);
 
   /**
    * "owned" once the secret is known to carry the ownership tag (tagging it first when the profile allows
@@ -391,7 +381,7 @@ export async function createAwsStore(
     close() {
       closed ??= (async () => {
         // Let writes already under way finish, so that closing never abandons one.
-        await Promise.all([...queues.values(), ...reads]);
+        await Promise.all([queue.idle(), ...reads]);
         destroyed = true;
         const started = sdk;
         sdk = undefined;

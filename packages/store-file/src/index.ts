@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import {
   defineStore,
   ensurePrivateDir,
+  KeyedQueue,
   type Logger,
   type SecretMetadata,
   type SecretStore,
@@ -95,21 +96,9 @@ export async function createFileStore(
   const dir = resolve(context.configDir ?? process.cwd(), dirOption);
   await _preparePrivateDir(storeId, dir);
 
-  const queues = new Map<string, Promise<unknown>>();
-
-  /** Runs `task` after every earlier task for `name`; different names run in parallel. */
-  const serialize = <T>(name: string, task: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(name) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(name, tail);
-    void tail.then(() => {
-      if (queues.get(name) === tail) queues.delete(name);
-    });
-    return run;
-  };
+  /** Writes to one name run one at a time; different names run in parallel. */
+  const queue = new KeyedQueue();
+  const serialize = <T>(name: string, task: () => Promise<T>): Promise<T> => queue.run(name, task);
 
   return {
     dir,
@@ -157,7 +146,7 @@ export async function createFileStore(
 
     async close() {
       // Nothing to release; let writes already under way finish so that closing never abandons one.
-      await Promise.all([...queues.values()]);
+      await queue.idle();
     },
   };
 }

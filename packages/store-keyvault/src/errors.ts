@@ -1,4 +1,4 @@
-import { StoreError } from "@partnerd/core";
+import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core";
 
 /** A secret permission of an access policy, and the built-in RBAC role that grants what partnerd needs. */
 export type Permission = "get" | "set" | "recover";
@@ -50,7 +50,7 @@ export function statusOf(error: unknown): number | undefined {
 export function toStoreError(ctx: FailureContext, error: unknown): StoreError {
   const status = statusOf(error);
   const code = codeOf(error);
-  const detail = scrub(firstLine(messageOf(error)), ctx.value);
+  const detail = redact(firstLine(errorMessage(error)), ctx.value);
   const cause = bareCause(error, detail, code, status);
   const fail = (message: string) => new StoreError(ctx.storeId, ctx.name, message, { cause });
   const answered = `Key Vault answered ${status}${code ? ` ${code}` : ""}`;
@@ -106,22 +106,6 @@ export function toStoreError(ctx: FailureContext, error: unknown): StoreError {
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code !== "" ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(error);
-}
-
-/** The first line, at most 300 characters: identity errors can run to pages. */
-function firstLine(message: string): string {
-  const line = message.split(/\r?\n/, 1)[0]?.trim() ?? "";
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-/** Removes `value` from `message` (values shorter than 6 characters are not tokens; leave those messages be). */
-function scrub(message: string, value: string | undefined): string {
-  return value !== undefined && value.length >= 6 ? message.split(value).join("[redacted]") : message;
 }
 
 function bareCause(

@@ -6,6 +6,7 @@ import type { TokenCredential } from "@azure/identity";
 import { type KeyVaultSecret, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import {
   defineStore,
+  KeyedQueue,
   type Logger,
   type SecretMetadata,
   type SecretStore,
@@ -90,21 +91,10 @@ export async function createKeyVaultStore(
     return client;
   };
 
-  const queues = new Map<string, Promise<unknown>>();
+  const queue = new KeyedQueue();
   /** Runs `task` after every earlier task for `name` (case-insensitive, like Key Vault names). */
-  const serialize = <T>(name: string, task: () => Promise<T>): Promise<T> => {
-    const key = name.toLowerCase();
-    const run = (queues.get(key) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(key, tail);
-    void tail.then(() => {
-      if (queues.get(key) === tail) queues.delete(key);
-    });
-    return run;
-  };
+  const serialize = <T>(name: string, task: () => Promise<T>): Promise<T> =>
+    queue.run(name.toLowerCase(), task);
 
   const failure = (
     name: string | undefined,
@@ -251,7 +241,7 @@ export async function createKeyVaultStore(
 
     async close() {
       // Let writes under way finish: closing must never abandon a rotated token.
-      await Promise.all([...queues.values()]);
+      await queue.idle();
       client = undefined;
       tokenCredential = undefined;
     },

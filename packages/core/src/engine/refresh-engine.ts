@@ -7,6 +7,7 @@ import type { TokenResult } from "../identity/token-result.ts";
 import type { Logger } from "../log/logger.ts";
 import { Secret } from "../secret.ts";
 import type { StoreRegistry } from "../stores/registry.ts";
+import { KeyedQueue } from "../util/keyed-queue.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent, StoredLocation } from "./events.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
@@ -44,7 +45,7 @@ export class RefreshEngine {
   readonly #options: RefreshEngineOptions;
   readonly #journal: Journal;
   readonly #status: StatusBook;
-  readonly #running = new Map<string, Promise<RefreshOutcome>>();
+  readonly #perProfile = new KeyedQueue();
 
   constructor(options: RefreshEngineOptions) {
     this.#options = options;
@@ -105,23 +106,17 @@ export class RefreshEngine {
   }
 
   #serialized(profileName: string, task: () => Promise<RefreshOutcome>): Promise<RefreshOutcome> {
-    const previous = this.#running.get(profileName) ?? Promise.resolve(undefined);
-    const run = previous.then(task);
-    this.#running.set(profileName, run);
-    void run.finally(() => {
-      if (this.#running.get(profileName) === run) this.#running.delete(profileName);
-    });
-    return run;
+    return this.#perProfile.run(profileName, task);
   }
 
   /** True while any profile is mid-refresh. */
   get busy(): boolean {
-    return this.#running.size > 0;
+    return this.#perProfile.size > 0;
   }
 
   /** Resolves once every running refresh has finished. */
-  async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()]);
+  idle(): Promise<void> {
+    return this.#perProfile.idle();
   }
 
   /** Start-up recovery: persists every journaled token left by a crash or a store outage. */

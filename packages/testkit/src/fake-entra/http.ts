@@ -24,23 +24,7 @@ export interface Reply {
 /** Upper bound for request bodies; Entra requests are a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
+export { readBody } from "../loopback/loopback-server.ts";
 
 /** Shorthand for a JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {

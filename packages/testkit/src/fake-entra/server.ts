@@ -1,9 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
+import { readBody, startLoopbackServer } from "../loopback/loopback-server.ts";
 import { aadsts, errorContext, renderError } from "./errors.ts";
 import type { Reply } from "./http.ts";
-import { readBody } from "./http.ts";
 import type { Route } from "./routes.ts";
 import { matchRoute } from "./routes.ts";
 import { ABANDONED } from "./token-endpoint.ts";
@@ -26,93 +24,52 @@ export interface RunningServer {
 
 /** Starts the loopback HTTPS server that dispatches to the route table. Logs nothing. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  let baseUrl = "";
-  let closing = false;
-  const pendingDelays = new Set<() => void>();
-
-  const delay = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (ms <= 0) return resolve(true);
-      const cancel = () => {
-        clearTimeout(timer);
-        pendingDelays.delete(cancel);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        pendingDelays.delete(cancel);
-        resolve(true);
-      }, ms);
-      pendingDelays.add(cancel);
-    });
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const method = req.method ?? "GET";
-    let reply: Reply;
-    try {
-      const url = new URL(req.url ?? "/", baseUrl);
-      const body = await readBody(req);
-      if (!(await delay(opts.latencyMs())) || closing) return void res.destroy();
-      const match = matchRoute(opts.routes, method, url.pathname);
-      if (match.kind === "found") {
-        reply = await match.route.handler({
-          method,
-          url,
-          params: match.params,
-          headers: req.headers,
-          body,
-          baseUrl,
-        });
-        if (reply === ABANDONED || closing) return void res.destroy();
-      } else if (match.kind === "wrong-method") {
-        reply = renderError(
-          aadsts.methodNotAllowed(method),
-          errorContext(baseUrl, req.headers["client-request-id"]),
-        );
-        reply.headers = { ...reply.headers, allow: match.allowed.join(", ") };
-      } else {
+  const server = await startLoopbackServer(
+    { port: opts.port, tls: { keyPem: opts.keyPem, certPem: opts.certPem } },
+    async (req, res, loopback) => {
+      const { baseUrl } = loopback;
+      const method = req.method ?? "GET";
+      let reply: Reply;
+      try {
+        const url = new URL(req.url ?? "/", baseUrl);
+        const body = await readBody(req);
+        if (!(await loopback.delay(opts.latencyMs())) || loopback.closing) return void res.destroy();
+        const match = matchRoute(opts.routes, method, url.pathname);
+        if (match.kind === "found") {
+          reply = await match.route.handler({
+            method,
+            url,
+            params: match.params,
+            headers: req.headers,
+            body,
+            baseUrl,
+          });
+          if (reply === ABANDONED || loopback.closing) return void res.destroy();
+        } else if (match.kind === "wrong-method") {
+          reply = renderError(
+            aadsts.methodNotAllowed(method),
+            errorContext(baseUrl, req.headers["client-request-id"]),
+          );
+          reply.headers = { ...reply.headers, allow: match.allowed.join(", ") };
+        } else {
+          reply = {
+            status: 404,
+            body: {
+              error: "not_found",
+              error_description: `FakeEntra: no route for ${method} ${url.pathname}`,
+            },
+          };
+        }
+      } catch {
         reply = {
-          status: 404,
-          body: {
-            error: "not_found",
-            error_description: `FakeEntra: no route for ${method} ${url.pathname}`,
-          },
+          status: 500,
+          body: { error: "server_error", error_description: "FakeEntra: internal error" },
         };
       }
-    } catch {
-      reply = {
-        status: 500,
-        body: { error: "server_error", error_description: "FakeEntra: internal error" },
-      };
-    }
-    send(res, reply);
-  };
-
-  const server: Server = createServer({ key: opts.keyPem, cert: opts.certPem }, (req, res) => {
-    void handle(req, res);
-  });
-  // TLS handshakes from clients that don't trust the CA fail here; that's expected, stay silent.
-  server.on("tlsClientError", () => {});
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `https://127.0.0.1:${port}`;
-
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        for (const cancel of [...pendingDelays]) cancel();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+      send(res, reply);
+    },
+  );
+  return { port: server.port, close: () => server.close() };
 }
 
 function send(res: ServerResponse, reply: Reply): void {

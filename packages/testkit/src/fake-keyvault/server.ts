@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import type { Reply } from "../fake-entra/http.ts";
-import { readBody } from "../fake-entra/http.ts";
+import { type LoopbackServer, readBody, startLoopbackServer } from "../loopback/loopback-server.ts";
 import { authenticate, describeCaller } from "./auth.ts";
 import { kvError, kvErrors } from "./errors.ts";
 import { matchRoute } from "./routes.ts";
@@ -33,26 +31,13 @@ export interface RunningKeyVaultServer {
  */
 export async function startKeyVaultServer(opts: KeyVaultServerOptions): Promise<RunningKeyVaultServer> {
   const { state } = opts;
-  let baseUrl = "";
-  let closing = false;
-  const pendingDelays = new Set<() => void>();
-
-  const delay = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (ms <= 0) return resolve(true);
-      const cancel = () => {
-        clearTimeout(timer);
-        pendingDelays.delete(cancel);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        pendingDelays.delete(cancel);
-        resolve(true);
-      }, ms);
-      pendingDelays.add(cancel);
-    });
-
-  const dispatch = (method: string, url: URL, headers: IncomingMessage["headers"], body: string): Reply => {
+  const dispatch = (
+    method: string,
+    url: URL,
+    headers: IncomingMessage["headers"],
+    body: string,
+    baseUrl: string,
+  ): Reply => {
     const auth = authenticate(headers, opts.authority, opts.tenantId);
     if (!auth.ok) return auth.reply;
     const apiVersion = url.searchParams.get("api-version") ?? "";
@@ -92,14 +77,18 @@ export async function startKeyVaultServer(opts: KeyVaultServerOptions): Promise<
     return match.route.handler({ state, params: match.params, body, baseUrl });
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    loopback: LoopbackServer,
+  ): Promise<void> => {
     const method = req.method ?? "GET";
-    const url = new URL(req.url ?? "/", baseUrl);
+    const url = new URL(req.url ?? "/", loopback.baseUrl);
     let reply: Reply;
     try {
       const body = await readBody(req);
-      if (!(await delay(state.latencyMs)) || closing) return void res.destroy();
-      reply = dispatch(method, url, req.headers, body);
+      if (!(await loopback.delay(state.latencyMs)) || loopback.closing) return void res.destroy();
+      reply = dispatch(method, url, req.headers, body, loopback.baseUrl);
     } catch {
       reply = kvError(500, "InternalServerError", "FakeKeyVault: internal error");
     }
@@ -116,32 +105,11 @@ export async function startKeyVaultServer(opts: KeyVaultServerOptions): Promise<
     send(res, reply);
   };
 
-  const server: Server = createServer({ key: opts.keyPem, cert: opts.certPem }, (req, res) => {
-    void handle(req, res);
-  });
-  // TLS handshakes from clients that don't trust the CA fail here; that's expected, stay silent.
-  server.on("tlsClientError", () => {});
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `https://127.0.0.1:${port}`;
-
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        for (const cancel of [...pendingDelays]) cancel();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await startLoopbackServer(
+    { port: opts.port, tls: { keyPem: opts.keyPem, certPem: opts.certPem } },
+    handle,
+  );
+  return { port: server.port, close: () => server.close() };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
