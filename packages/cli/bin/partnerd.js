@@ -9,4 +9,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // Node's on-disk compile cache (type-stripped sources included) roughly halves start-up after the
 // first run; it must be on before the program's modules load, hence the dynamic import.
 nodeModule.enableCompileCache?.();
-await import("../src/main.ts");
+// An installed package runs its compiled JavaScript (Node strips no types under node_modules);
+// the workspace runs the TypeScript sources directly.
+const installed = import.meta.url.includes("/node_modules/");
+await import(installed ? "../dist/main.js" : "../src/main.ts");

@@ -100,6 +100,8 @@ export interface RunOptions {
   input?: string;
   /** stdout is the command's product (a token the user asked for), so it is left out of the canary sweep. */
   stdoutIsResult?: boolean;
+  /** Another partnerd entry point (an installed build) instead of the workspace's. */
+  bin?: string;
 }
 
 export class PartnerdProcess {
@@ -110,7 +112,7 @@ export class PartnerdProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], options: RunOptions = {}) {
-    this.child = spawn(process.execPath, [PARTNERD_BIN, ...args], {
+    this.child = spawn(process.execPath, [options.bin ?? PARTNERD_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -159,6 +161,14 @@ export class PartnerdProcess {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+}
+
+/** Runs the partnerd installed in `appDir`'s node_modules (a packed, published build) to completion. */
+export async function runInstalled(appDir: string, args: string[], options: RunOptions = {}) {
+  const bin = join(appDir, "node_modules", "partnerd", "bin", "partnerd.js");
+  const process = new PartnerdProcess(args, { ...options, bin });
+  const { code } = await process.exited;
+  return { code, stdout: process.stdout, stderr: process.stderr };
 }
 
 /** Runs partnerd to completion. */
