@@ -10,6 +10,7 @@ const commands = {
   schema: () => import("./commands/schema.ts"),
   login: () => import("./commands/login.ts"),
   token: () => import("./commands/token.ts"),
+  status: () => import("./commands/status.ts"),
 };
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -100,6 +101,11 @@ function buildProgram(): Command {
     .action(async (profile: string | undefined, _options, command: Command) =>
       (await commands.token()).tokenCommand(profile, globals(command)),
     );
+  program
+    .command("status")
+    .description("each profile's last refresh, next run and days until its refresh token expires if unused")
+    .option("--json", "print the report as JSON")
+    .action(async (_options, command: Command) => (await commands.status()).statusCommand(globals(command)));
   program
     .command("validate")
     .description("check the config file and report every problem at once")

@@ -46,7 +46,9 @@ export * from "./stores/standalone-context.ts";
 
 // Browser consent: the loopback redirect listener and openBrowser.
 
+export * from "./engine/profile-report.ts";
 export * from "./identity/consent/index.ts";
+export * from "./schedule/next-run.ts";
 export * from "./schedule/write-rate.ts";
 export * from "./stores/error-text.ts";
 export * from "./util/keyed-queue.ts";

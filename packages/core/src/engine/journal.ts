@@ -58,9 +58,17 @@ export class Journal {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
-    const file = JSON.parse(text) as JournalFile;
+    let file: JournalFile;
+    try {
+      file = JSON.parse(text) as JournalFile;
+    } catch {
+      file = {} as JournalFile;
+    }
     if (file.partnerdJournal !== 1 || typeof file.refreshToken !== "string") {
-      throw new Error(`journal entry ${this.#path(profile)} is not in a format this partnerd understands`);
+      // Never deleted automatically: it may hold the only copy of the newest token.
+      throw new Error(
+        `journal entry ${this.#path(profile)} is unreadable; if the stores hold a working token, move the file aside`,
+      );
     }
     return {
       profile: file.profile,

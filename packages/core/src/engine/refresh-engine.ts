@@ -129,8 +129,8 @@ export class RefreshEngine {
   async #run(profile: ProfileConfig): Promise<RefreshOutcome> {
     const logger = this.#options.logger.child({ profile: profile.name });
     const startedAt = new Date();
-    await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
     try {
+      await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
       const pending = await this.#journal.read(profile.name);
       if (pending) return await this.#replay(profile, pending, logger);
       if (profile.flow === "client-credentials") return await this.#checkAppCredential(profile, logger);

@@ -29,3 +29,17 @@ describe("Journal", () => {
     expect(await readdir(join(stateDir, "journal"))).toEqual([]);
   });
 });
+
+describe("Journal with a damaged entry", () => {
+  it("names the file and never deletes it, since it may hold the only copy of a token", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-journal-"));
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(join(stateDir, "journal"));
+    await writeFile(join(stateDir, "journal", "pc.json"), "{ half a");
+    const journal = new Journal(stateDir);
+    await expect(journal.read("pc")).rejects.toThrow(
+      `journal entry ${join(stateDir, "journal", "pc.json")} is unreadable; if the stores hold a working token, move the file aside`,
+    );
+    expect(await readdir(join(stateDir, "journal"))).toEqual(["pc.json"]);
+  });
+});

@@ -1,0 +1,37 @@
+import { type ProfileReport, profileReports } from "@partnerd/core";
+import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+
+export interface StatusOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+/**
+ * Each profile's last refresh, next run and days until its refresh token dies from inactivity, read
+ * from the state folder. Exit code 1 when any profile needs consent or is failing (for monitoring).
+ */
+export async function statusCommand(options: StatusOptions): Promise<void> {
+  const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
+  const config = await loadConfigFor(options, logger);
+  const reports = await profileReports(config);
+  process.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : table(reports));
+  if (reports.some((r) => r.health === "needs-consent" || r.health === "failing")) process.exitCode = 1;
+}
+
+function table(reports: ProfileReport[]): string {
+  const rows = reports.map((r) => [
+    r.profile,
+    r.health + (r.journalPending ? " (write pending)" : ""),
+    r.lastSuccessAt ?? "-",
+    r.nextRunAt ?? "-",
+    r.daysUntilInactivityExpiry === undefined ? "-" : `${r.daysUntilInactivityExpiry} days`,
+    r.lastError ?? "",
+  ]);
+  const header = ["PROFILE", "HEALTH", "LAST REFRESH", "NEXT RUN", "EXPIRES IF UNUSED IN", "LAST ERROR"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return `${[header, ...rows].map(line).join("\n")}\n`;
+}
