@@ -84,7 +84,7 @@ export function toStoreError(ctx: FailureContext, error: unknown): StoreError {
   const name = awsErrorName(error);
   const code = codeOf(error);
   const status = statusOf(error);
-  const detail = UNQUOTED.has(name) ? "" : redact(firstLine(errorMessage(error)), ctx.value);
+  const detail = UNQUOTED.has(name) ? "" : firstLine(redact(errorMessage(error), ctx.value));
   const cause = bareCause(name, detail, code, status);
   const fail = (message: string) => new StoreError(ctx.storeId, ctx.name, message, { cause });
   const said = `${name || "error"}${status !== undefined ? `, HTTP ${status}` : ""}${detail ? `: ${detail}` : ""}`;

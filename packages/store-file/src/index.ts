@@ -5,6 +5,7 @@ import {
   ensurePrivateDir,
   KeyedQueue,
   type Logger,
+  removeStaleTempFiles,
   type SecretMetadata,
   type SecretStore,
   STORE_API_VERSION,
@@ -24,6 +25,9 @@ export const ENVELOPE_FORMAT = 1;
 
 /** Suffix of the file that keeps the value each `put` replaced. */
 export const PREVIOUS_SUFFIX = ".previous";
+
+/** Suffix of a damaged file set aside by a `put`, so that it never replaces the good `.previous`. */
+export const CORRUPT_SUFFIX = ".corrupt";
 
 export interface FileStoreOptions {
   /**
@@ -95,6 +99,12 @@ export async function createFileStore(
   const { dir: dirOption } = _parseOptions({ ...options }, storeId);
   const dir = resolve(context.configDir ?? process.cwd(), dirOption);
   await _preparePrivateDir(storeId, dir);
+  const swept = await removeStaleTempFiles(dir);
+  if (swept > 0)
+    logger.warn("file store: removed temp files left by an interrupted write", {
+      store: storeId,
+      count: swept,
+    });
 
   /** Writes to one name run one at a time; different names run in parallel. */
   const queue = new KeyedQueue();
@@ -120,16 +130,23 @@ export async function createFileStore(
         const current = await _readCurrentBytes(storeId, name, path);
         let generation = 0;
         if (current !== null) {
-          const previous = _generationOf(current.toString("utf8"));
-          if (previous === undefined) {
-            logger.warn("file store: replacing a file that is not a valid partnerd envelope", {
+          const text = current.toString("utf8");
+          const currentGeneration = _generationOf(text);
+          if (currentGeneration === undefined && text.trimStart().startsWith("{")) {
+            // A damaged envelope: set it aside, keep `.previous` (the last good token) as it is.
+            logger.warn("file store: setting aside a damaged file before writing", {
               store: storeId,
               secret: name,
-              keptAs: `${name}${PREVIOUS_SUFFIX}`,
+              keptAs: `${name}${CORRUPT_SUFFIX}`,
             });
+            await _write(storeId, name, path + CORRUPT_SUFFIX, current);
+            const previous = await _readCurrentBytes(storeId, name, path + PREVIOUS_SUFFIX);
+            generation = (previous && _generationOf(previous.toString("utf8"))) ?? 0;
+          } else {
+            // A partnerd envelope, or a token a person wrote by hand: both stay retrievable.
+            generation = currentGeneration ?? 0;
+            await _write(storeId, name, path + PREVIOUS_SUFFIX, current);
           }
-          generation = previous ?? 0;
-          await _write(storeId, name, path + PREVIOUS_SUFFIX, current);
         }
         const version = String(generation + 1);
         const envelope: FileEnvelope = {
@@ -220,14 +237,15 @@ function _checkName(storeId: string, name: string): void {
     name.length > MAX_NAME_LENGTH ||
     !NAME_PATTERN.test(name) ||
     name.includes("..") ||
-    name.endsWith(PREVIOUS_SUFFIX)
+    name.endsWith(PREVIOUS_SUFFIX) ||
+    name.endsWith(CORRUPT_SUFFIX)
   ) {
     const shown = typeof name === "string" ? JSON.stringify(name) : typeof name;
     throw new StoreError(
       storeId,
       undefined,
       `invalid secret name ${shown}: use letters, digits, '.', '_' or '-', starting with a letter or digit, ` +
-        `without '..', not ending in '${PREVIOUS_SUFFIX}', at most ${MAX_NAME_LENGTH} characters`,
+        `without '..', not ending in '${PREVIOUS_SUFFIX}' or '${CORRUPT_SUFFIX}', at most ${MAX_NAME_LENGTH} characters`,
     );
   }
 }

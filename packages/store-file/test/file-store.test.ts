@@ -311,13 +311,13 @@ describe("files", () => {
     expect(error.cause).toBeUndefined();
   });
 
-  it("replaces a corrupt file on put, keeping its bytes in .previous", async () => {
+  it("replaces a corrupt file on put, setting its bytes aside in .corrupt", async () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
     const store = await createFileStore({ dir }, { logger });
     await writeFile(join(dir, "pc"), "{broken", { mode: 0o600 });
     expect(await store.put("pc", "fresh", metadata())).toEqual({ version: "1" });
-    expect(await readFile(join(dir, "pc.previous"), "utf8")).toBe("{broken");
+    expect(await readFile(join(dir, "pc.corrupt"), "utf8")).toBe("{broken");
     expect((await store.get("pc"))?.value).toBe("fresh");
     expect(warnings).toHaveLength(1);
   });
@@ -330,6 +330,7 @@ describe("files", () => {
     "a\\b",
     "a..b",
     "pc.previous",
+    "pc.corrupt",
     "-dash",
     "with space",
     "new\nline",
@@ -404,5 +405,45 @@ describe.skipIf(!posix || isRoot)("as an ordinary user", () => {
     await store.put("pc", CANARY, metadata());
     await chmod(join(dir, "pc"), 0o000);
     expect(await rejection(store.get("pc"))).toBeInstanceOf(StoreError);
+  });
+});
+
+describe("damage and interrupted writes", () => {
+  it("sets a damaged file aside as .corrupt and keeps the last good value in .previous", async () => {
+    const dir = join(root, "secrets");
+    const store = await createFileStore({ dir }, context());
+    await store.put("pc", "RT-good-1", metadata());
+    await store.put("pc", "RT-good-2", metadata());
+    await writeFile(join(dir, "pc"), '{"partnerd":1,"version":', { mode: 0o600 });
+
+    const { version } = await store.put("pc", "RT-after-damage", metadata());
+    expect(version).toBe("2");
+    expect((await store.get("pc"))?.value).toBe("RT-after-damage");
+    const previous = JSON.parse(await readFile(join(dir, "pc.previous"), "utf8")) as FileEnvelope;
+    expect(previous.value).toBe("RT-good-1");
+    expect(await readFile(join(dir, "pc.corrupt"), "utf8")).toBe('{"partnerd":1,"version":');
+    expect(mode(await stat(join(dir, "pc.corrupt")))).toBe(0o600);
+  });
+
+  it("a token a person wrote by hand is kept in .previous when partnerd first writes", async () => {
+    const dir = join(root, "secrets");
+    const store = await createFileStore({ dir }, context());
+    await writeFile(join(dir, "pc"), "RT-seeded-by-hand\n", { mode: 0o600 });
+    await store.put("pc", "RT-rotated", metadata());
+    expect(await readFile(join(dir, "pc.previous"), "utf8")).toBe("RT-seeded-by-hand\n");
+  });
+
+  it("removes temp files an interrupted write left behind, but only stale ones", async () => {
+    const dir = join(root, "secrets");
+    await mkdir(dir, { mode: 0o700 });
+    const stale = join(dir, ".pc.0123456789ab.tmp");
+    const fresh = join(dir, ".pc.ba9876543210.tmp");
+    await writeFile(stale, "RT-half-written", { mode: 0o600 });
+    await writeFile(fresh, "RT-being-written", { mode: 0o600 });
+    const { utimes } = await import("node:fs/promises");
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(stale, twoHoursAgo, twoHoursAgo);
+    await createFileStore({ dir }, context());
+    expect((await readdir(dir)).sort()).toEqual([".pc.ba9876543210.tmp"]);
   });
 });

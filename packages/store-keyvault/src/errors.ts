@@ -50,7 +50,7 @@ export function statusOf(error: unknown): number | undefined {
 export function toStoreError(ctx: FailureContext, error: unknown): StoreError {
   const status = statusOf(error);
   const code = codeOf(error);
-  const detail = redact(firstLine(errorMessage(error)), ctx.value);
+  const detail = firstLine(redact(errorMessage(error), ctx.value));
   const cause = bareCause(error, detail, code, status);
   const fail = (message: string) => new StoreError(ctx.storeId, ctx.name, message, { cause });
   const answered = `Key Vault answered ${status}${code ? ` ${code}` : ""}`;

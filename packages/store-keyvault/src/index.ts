@@ -1,7 +1,7 @@
 import { access, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { getCACertificates, rootCertificates } from "node:tls";
+import * as tls from "node:tls";
 import type { TokenCredential } from "@azure/identity";
 import { type KeyVaultSecret, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import {
@@ -202,9 +202,19 @@ export async function createKeyVaultStore(
       const deleted = await readDeleted(name);
       if (deleted) {
         _checkOwnership(storeId, name, deleted.properties.tags, metadata, "soft-deleted secret", logger);
+        if (Date.now() + wait > deadline) {
+          throw new StoreError(
+            storeId,
+            name,
+            `cannot write it: the name stays soft-deleted after ${recovery.timeoutSeconds} s of recovering it; the write will be tried again`,
+          );
+        }
         await recover(name, deadline);
-        logger.warn("keyvault store: recovered a soft-deleted secret before writing it", { secret: name });
+        logger.warn("keyvault store: recovering a soft-deleted secret before writing it", { secret: name });
         tags = _tags(deleted.properties.tags, metadata);
+        // Back off before writing again: a recovery that returned at once may not be visible yet.
+        await sleep(wait);
+        wait = Math.min(wait * 2, 10_000);
         continue;
       }
       if (Date.now() + wait > deadline) {
@@ -363,7 +373,8 @@ async function _commonClientOptions(
     }
     // A `ca` list replaces Node's trust store, so keep the default CAs (bundled + NODE_EXTRA_CA_CERTS).
     const defaults =
-      typeof getCACertificates === "function" ? getCACertificates("default") : rootCertificates;
+      // getCACertificates exists from Node 22.15; a named import would fail to load on 22.12-22.14.
+      tls.getCACertificates?.("default") ?? tls.rootCertificates;
     common.tlsOptions = { ca: [...defaults, pem] };
   }
   return common;

@@ -269,7 +269,7 @@ describe("soft delete", () => {
     expect(seen.at(-1)).toBe("PUT /secrets/N 200");
     expect(logs).toContainEqual({
       level: "warn",
-      message: "keyvault store: recovered a soft-deleted secret before writing it",
+      message: "keyvault store: recovering a soft-deleted secret before writing it",
       fields: { secret: name },
     });
   });

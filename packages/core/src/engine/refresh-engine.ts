@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig, TokenLocation } from "../config/types.ts";
 import { PartnerdError, RefreshError, StoreError } from "../errors.ts";
+import { removeStaleTempFiles } from "../fs/atomic-write.ts";
 import { consentHint } from "../identity/classify-error.ts";
 import type { AppCredential } from "../identity/credential.ts";
 import type { IdentityClient } from "../identity/identity-client.ts";
@@ -121,6 +123,7 @@ export class RefreshEngine {
 
   /** Start-up recovery: persists every journaled token left by a crash or a store outage. */
   async replayJournals(): Promise<void> {
+    await removeStaleTempFiles(join(this.#options.config.stateDir, "journal"));
     for (const profile of Object.values(this.#options.config.profiles)) {
       if (await this.#journal.read(profile.name)) await this.refresh(profile.name);
     }

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export const PRIVATE_FILE_MODE = 0o600;
+const TEMP_SUFFIX = ".tmp";
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 export const PRIVATE_DIR_MODE = 0o700;
 
 /**
@@ -11,7 +13,7 @@ export const PRIVATE_DIR_MODE = 0o700;
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
   const file = await open(temp, "wx", PRIVATE_FILE_MODE);
   try {
     await file.writeFile(data);
@@ -31,8 +33,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await fsyncDir(dir);
 }
 
-/** Makes a rename or unlink in `dir` durable. */
+/** Makes a rename or unlink in `dir` durable. (Windows cannot open a folder for syncing; NTFS journals it.) */
 export async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
   const handle = await open(dir, "r");
   try {
     await handle.sync();
@@ -44,4 +47,27 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Creates `dir` (and parents) with mode 0700 when missing; leaves an existing folder's mode alone. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
+ * Removes temp files a crash left behind in `dir` (they may hold secrets). Only files older than
+ * `olderThanMs` go, so that another process's write in progress is never touched.
+ */
+export async function removeStaleTempFiles(dir: string, olderThanMs = 60 * 60 * 1000): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile() && Date.now() - info.mtimeMs > olderThanMs) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

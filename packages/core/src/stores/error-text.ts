@@ -6,7 +6,7 @@ export function errorMessage(error: unknown): string {
   return typeof message === "string" ? message : String(error);
 }
 
-/** The first line, at most `max` characters: SDK errors can run to pages. */
+/** The first line, at most `max` characters: SDK errors can run to pages. Redact before cutting. */
 export function firstLine(message: string, max = 300): string {
   const line = message.split(/\r?\n/, 1)[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max)}…` : line;
