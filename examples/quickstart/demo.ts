@@ -13,7 +13,8 @@ import { FakeEntra } from "@partnerd/testkit";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLIENT_ID = "5f1c3a52-7d1e-4c59-9a8e-2a0b6f0d9c11";
-const PORT = 47011;
+/** Fixed because partnerd.yaml names it; below Linux's ephemeral range (32768+), where other programs' random ports land. */
+const PORT = 17443;
 
 const { values } = parseArgs({ options: { rotations: { type: "string" } } });
 const stopAfter = values.rotations ? Number(values.rotations) : undefined;

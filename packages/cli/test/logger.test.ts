@@ -22,12 +22,12 @@ describe("createLogger", () => {
   });
 
   it("prints a Secret as its fingerprint in both formats", () => {
+    const secret = new Secret("RT-CANARY-log");
     for (const format of ["json", "pretty"] as const) {
       const lines: string[] = [];
-      createLogger({ level: "debug", format, write: (l) => lines.push(l) }).info("x", {
-        token: new Secret("RT-CANARY-log"),
-      });
+      createLogger({ level: "debug", format, write: (l) => lines.push(l) }).info("x", { token: secret });
       expect(lines.join("")).not.toContain("RT-CANARY");
+      expect(lines.join("")).toContain(secret.fingerprint);
     }
   });
 

@@ -99,7 +99,11 @@ describe.concurrent("partnerd CLI", () => {
     const path = await configFile(`${yaml}    refreshToken: { store: vault }\n`);
     const result = await runPartnerd(["validate", "-c", path]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split("\n").length).toBeGreaterThanOrEqual(2);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/profiles\.pc\.applicationId: /);
+    expect(lines[1]).toMatch(/profiles\.pc: unknown key "schedul"/);
+    expect(lines[2]).toMatch(/profiles\.pc\.refreshToken\.store: unknown store "vault"/);
   });
 
   it("a secret value from the environment never appears in output, even in errors", async () => {

@@ -40,6 +40,26 @@ async function authorizeUrlFrom(process: PartnerdProcess): Promise<string> {
   throw new Error(`no sign-in URL on stderr:\n${process.stderr}`);
 }
 
+/** Two adjacent ports held open, picked at random below the ephemeral range so no test collides with them. */
+async function occupyTwoAdjacentPorts(): Promise<{ first: number; servers: Server[] }> {
+  const listen = (port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve(server));
+    });
+  for (;;) {
+    const first = 20_000 + Math.floor(Math.random() * 10_000);
+    const servers: Server[] = [];
+    try {
+      servers.push(await listen(first), await listen(first + 1));
+      return { first, servers };
+    } catch {
+      for (const server of servers) server.close();
+    }
+  }
+}
+
 async function deviceCodePrompt(process: PartnerdProcess): Promise<void> {
   for (let i = 0; i < 400 && !process.stderr.includes("enter the code"); i++) {
     await new Promise((r) => setTimeout(r, 25));
@@ -107,27 +127,22 @@ describe("partnerd login: browser consent", () => {
 
   it("with every port of the range taken, says which range and exits 1", async () => {
     const ws = await createWorkspace(fake.entra, { seed: false });
-    const taken: Server[] = [];
-    for (const port of [18471, 18472]) {
-      await new Promise<void>((resolve) => {
-        const server = createServer().listen(port, "127.0.0.1", () => resolve());
-        taken.push(server);
-      });
-    }
+    const { first, servers } = await occupyTwoAdjacentPorts();
     try {
+      const range = `${first}-${first + 1}`;
       const result = await runPartnerd([
         "login",
         "pc",
         "--no-browser",
         "--ports",
-        "18471-18472",
+        range,
         "-c",
         ws.configPath,
       ]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain("no free port between 18471 and 18472");
+      expect(result.stderr).toContain(`no free port between ${first} and ${first + 1}`);
     } finally {
-      for (const server of taken) server.close();
+      for (const server of servers) server.close();
     }
   });
 

@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 
 /** Where `partnerd` looks for its config, in each folder from the working folder up. Data files only. */
@@ -99,6 +100,28 @@ export function describeReadError(error: unknown): string {
   }
 }
 
+/**
+ * The search treats a config file it cannot read as absent and would go on to a parent folder's,
+ * silently running with other profiles and stores. Walk the same folders first and refuse that.
+ */
+async function refuseUnreadableCandidates(explorer: Explorer, cwd: string): Promise<void> {
+  for (const { path: dir } of explorer.getGlobalDirs(cwd)) {
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const file = join(dir, place);
+      try {
+        await access(file, constants.R_OK);
+        return; // the nearest readable candidate: the search finds this one (or skips a folder of that name)
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code === "ENOENT" || code === "ENOTDIR") continue;
+        throw new ConfigError([
+          { file, path: "", message: `cannot read config file (${describeReadError(error)})` },
+        ]);
+      }
+    }
+  }
+}
+
 async function readConfigFile(file: string): Promise<FoundConfig> {
   try {
     return { file, text: await readFile(file, "utf8") };
@@ -120,7 +143,16 @@ export async function findConfigFile(options: FindConfigOptions = {}): Promise<F
   const cwd = resolve(options.cwd ?? process.cwd());
   if (options.configPath !== undefined) return readConfigFile(resolve(cwd, options.configPath));
 
-  const found = await createExplorer().search(cwd);
+  const explorer = createExplorer();
+  await refuseUnreadableCandidates(explorer, cwd);
+  let found: Awaited<ReturnType<Explorer["search"]>>;
+  try {
+    found = await explorer.search(cwd);
+  } catch (error) {
+    throw new ConfigError([
+      { file: cwd, path: "", message: `cannot search for a config file (${describeReadError(error)})` },
+    ]);
+  }
   if (found) {
     return { file: found.filepath, text: typeof found.config === "string" ? found.config : "" };
   }

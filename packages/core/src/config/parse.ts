@@ -12,10 +12,14 @@ export interface ConfigSource {
   warnings: ConfigIssue[];
 }
 
-/** The first line of a `yaml` message; later lines quote the source, which may hold anything. */
+/**
+ * The first line of a `yaml` message, without the source text some messages quote after a colon
+ * (`Unexpected scalar token in YAML stream: "<text>"`): that text may be a pasted token, and the
+ * line and column already point at it.
+ */
 function firstLine(message: string): string {
   const line = message.split("\n")[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, "");
+  return line.replace(/ at line \d+, column \d+:?$/, "").replace(/:\s.*$/, "");
 }
 
 function positioned(
@@ -77,12 +81,16 @@ export function parseSource(file: string, text: string): ConfigSource {
     warnings.push(positioned(file, lineCounter, warning.pos[0], `YAML: ${firstLine(warning.message)}`));
   }
 
-  // Keys must be plain names: a `? [list]` key would be silently stringified.
+  // Keys must be plain names: a `? [list]` key would be silently stringified, and the schema's
+  // records drop a `__proto__` key without a word.
   visit(doc, {
     Pair(_key, pair) {
       if (pair.key !== null && !isScalar(pair.key)) {
         const offset = (pair.key as Node).range?.[0] ?? 0;
         errors.push(positioned(file, lineCounter, offset, "keys must be plain names, not lists or mappings"));
+      } else if (isScalar(pair.key) && pair.key.value === "__proto__") {
+        const offset = pair.key.range?.[0] ?? 0;
+        errors.push(positioned(file, lineCounter, offset, '"__proto__" cannot be used as a name'));
       }
     },
   });

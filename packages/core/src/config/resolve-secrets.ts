@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Secret } from "../secret.ts";
 import { describeReadError } from "./find.ts";
@@ -20,6 +20,8 @@ const MAX_SECRET_BYTES = 1024 * 1024;
 async function readSecretFile(file: string): Promise<{ value: string } | { problem: string }> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
+    // stat before open: opening a FIFO would block until a writer appears.
+    if (!(await stat(file)).isFile()) return { problem: `secret file ${file} is not a regular file` };
     handle = await open(file, "r");
     const stats = await handle.stat();
     if (!stats.isFile()) return { problem: `secret file ${file} is not a regular file` };

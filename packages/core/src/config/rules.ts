@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { MODULE_PRESETS } from "../identity/modules.ts";
 import { describeReadError } from "./find.ts";
@@ -30,7 +30,8 @@ export interface LocatedTokenLocation {
 export function tokenLocationsOf(profileName: string, profile: CheckedProfile): LocatedTokenLocation[] {
   const base = ["profiles", profileName, "refreshToken"];
   const written = profile.refreshToken;
-  if (written === undefined) return [];
+  // App-only tokens come with no refresh token: nothing is stored for them.
+  if (written === undefined || profile.flow === "client-credentials") return [];
   const located = (
     location: { store: string; name?: string | undefined; takeover?: boolean | undefined },
     path: ConfigPath,
@@ -106,7 +107,15 @@ const TENANTLESS = new Set(["organizations", "common", "consumers"]);
 const profileShape: Rule = ({ config, error }) => {
   for (const [name, profile] of Object.entries(config.profiles)) {
     const at = (...path: string[]) => ["profiles", name, ...path];
-    const confidential = profile.clientSecret !== undefined || profile.clientCertificate !== undefined;
+    const rejected = (field: string) => config.rejected.has(`profiles.${name}.${field}`);
+    // Not a mapping at all: the schema said so; anything more would be noise.
+    if (config.rejected.has(`profiles.${name}`)) continue;
+    // A credential the schema rejected was still written: do not also call it missing.
+    const confidential =
+      profile.clientSecret !== undefined ||
+      profile.clientCertificate !== undefined ||
+      rejected("clientSecret") ||
+      rejected("clientCertificate");
     if (profile.module !== undefined) {
       const preset = MODULE_PRESETS[profile.module];
       const fixed = `module ${profile.module} fixes it to`;
@@ -129,11 +138,11 @@ const profileShape: Rule = ({ config, error }) => {
       if (profile.flow === "client-credentials") {
         error(at("module"), "modules sign in a user; they do not work with flow: client-credentials");
       }
-    } else {
-      if (profile.applicationId === undefined && !config.rejected.has(`profiles.${name}.applicationId`)) {
+    } else if (!rejected("module")) {
+      if (profile.applicationId === undefined && !rejected("applicationId")) {
         error(at("applicationId"), "is required (or a module such as ExchangeOnline)");
       }
-      if (profile.scopes === undefined && !config.rejected.has(`profiles.${name}.scopes`)) {
+      if (profile.scopes === undefined && !rejected("scopes")) {
         error(at("scopes"), "is required (or a module such as ExchangeOnline)");
       }
     }
@@ -149,7 +158,10 @@ const profileShape: Rule = ({ config, error }) => {
     if (profile.flow === "client-credentials") {
       if (!confidential) error(at("flow"), "client-credentials needs clientSecret or clientCertificate");
       if (profile.tenant !== undefined && TENANTLESS.has(profile.tenant.toLowerCase())) {
-        error(at("tenant"), `client-credentials needs a tenant id or domain, not "${profile.tenant}"`);
+        error(
+          at("tenant"),
+          `client-credentials needs a tenant id or domain${profile.tenant === "organizations" ? "" : `, not "${profile.tenant}"`}`,
+        );
       }
       if (profile.consent !== undefined) error(at("consent"), "client-credentials has no user consent");
       const scopes = profile.scopes ?? [];
@@ -190,6 +202,11 @@ const caFileReadable: Rule = async ({ config, dir, error }) => {
   const file = resolve(dir, caFile);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
+    // stat before open: opening a FIFO would block until a writer appears.
+    if (!(await stat(file)).isFile()) {
+      error(path, `${file} is not a regular file`);
+      return;
+    }
     handle = await open(file, "r");
     const stats = await handle.stat();
     if (!stats.isFile()) {

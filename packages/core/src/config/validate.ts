@@ -69,6 +69,7 @@ function salvage(data: unknown): CheckedConfig {
   const profiles: Record<string, CheckedProfile> = {};
   if (isRecord(raw.profiles)) {
     for (const [name, profile] of Object.entries(raw.profiles)) {
+      if (!isRecord(profile)) rejected.add(`profiles.${name}`);
       profiles[name] = salvageFields(ProfileSchema.shape, profile, `profiles.${name}`, rejected);
     }
   }

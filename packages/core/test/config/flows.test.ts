@@ -77,7 +77,7 @@ describe("flows and presets", () => {
         ),
       ),
     ).toEqual([
-      '2:3 profiles.app.tenant: client-credentials needs a tenant id or domain, not "organizations"',
+      "2:3 profiles.app.tenant: client-credentials needs a tenant id or domain",
       "3:11 profiles.app.flow: client-credentials needs clientSecret or clientCertificate",
       '5:13 profiles.app.scopes: client-credentials takes one scope ending in "/.default", e.g. https://graph.microsoft.com/.default',
     ]);
@@ -94,9 +94,7 @@ describe("flows and presets", () => {
         ),
         { s: "x" },
       ),
-    ).toEqual([
-      '6:13 profiles.app.tenant: client-credentials needs a tenant id or domain, not "organizations"',
-    ]);
+    ).toEqual(["6:13 profiles.app.tenant: client-credentials needs a tenant id or domain"]);
   });
 
   it("device-code consent needs a public client; secret and certificate together are refused", async () => {

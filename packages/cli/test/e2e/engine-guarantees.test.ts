@@ -1,0 +1,93 @@
+import { existsSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { loadConfig, PartnerdRuntime, silentLogger } from "@partnerd/core";
+import { describe, expect, it } from "vitest";
+import { builtinStores } from "../../src/builtin-stores.ts";
+import { canary, createWorkspace, runPartnerd, seedToken, storedToken, useFakeEntra } from "./harness.ts";
+
+const fake = useFakeEntra({ rotation: "single-use" });
+
+const twoLocations = ({ clientId }: { clientId: string }) =>
+  [
+    "  pc:",
+    `    applicationId: ${clientId}`,
+    "    clientSecret: { file: ./client-secret }",
+    `    authority: ${fake.entra.url}`,
+    "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+    "    refreshToken: [{ store: older, name: pc }, { store: newer, name: pc }]",
+    "stores:",
+    "  older: { use: file, options: { dir: ./older } }",
+    "  newer: { use: file, options: { dir: ./newer } }",
+  ].join("\n");
+
+describe("engine guarantees", () => {
+  it("redeems the newest token across a profile's locations (someone re-consented into one of them)", async () => {
+    const ws = await createWorkspace(fake.entra, { seed: false, profileYaml: twoLocations });
+    const older = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+    await seedToken(join(ws.dir, "older"), "pc", older);
+    await new Promise((r) => setTimeout(r, 20)); // distinct modification times
+    const newer = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+    await seedToken(join(ws.dir, "newer"), "pc", newer);
+
+    expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath])).code).toBe(0);
+    expect(fake.entra.refreshTokenState(newer)).toBe("spent");
+    expect(fake.entra.isValidRefreshToken(older)).toBe(true);
+    const rotated = await storedToken(join(ws.dir, "newer"));
+    expect(await storedToken(join(ws.dir, "older"))).toBe(rotated);
+  });
+
+  it("a store that silently drops writes fails the read-back check; the journal keeps the token", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      seed: false,
+      profileYaml: ({ clientId }) =>
+        [
+          "  pc:",
+          `    applicationId: ${clientId}`,
+          "    clientSecret: { file: ./client-secret }",
+          `    authority: ${fake.entra.url}`,
+          "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+          "    refreshToken: { store: dropping, name: pc }",
+          "    retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }",
+          "stores:",
+          "  dropping: { use: ./dropping-store.js, options: { file: tokens.json } }",
+        ].join("\n"),
+    });
+    await copyFile(
+      new URL("./fixtures/dropping-store.js", import.meta.url),
+      join(ws.dir, "dropping-store.js"),
+    );
+    const seeded = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+    await writeFile(join(ws.dir, "tokens.json"), JSON.stringify({ pc: seeded }), { mode: 0o600 });
+
+    const result = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    expect(result.code).toBe(1);
+    expect(result.logs.find((l) => l.level === "error")?.error).toContain(
+      "the value read back after writing does not match what was written",
+    );
+    expect(existsSync(join(ws.stateDir, "journal", "pc.json"))).toBe(true);
+    const [rotated] = fake.entra.validRefreshTokens(ws.clientId);
+    expect(rotated).toBeDefined();
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile(join(ws.stateDir, "journal", "pc.json"), "utf8")).toContain(rotated!);
+  });
+
+  it("never runs two refreshes of one profile at once: with single-use tokens both succeed only in turn", async () => {
+    const ws = await createWorkspace(fake.entra);
+    const { config } = await loadConfig({ configPath: ws.configPath });
+    const runtime = await PartnerdRuntime.open(config, { logger: silentLogger, builtinStores });
+    try {
+      const held = fake.entra.hold();
+      const first = runtime.refresh("pc");
+      const second = runtime.refresh("pc");
+      await held.arrived;
+      held.release();
+      const outcomes = await Promise.all([first, second]);
+      expect(outcomes.map((o) => o.status)).toEqual(["refreshed", "refreshed"]);
+      const [a, b] = outcomes as Extract<(typeof outcomes)[number], { status: "refreshed" }>[];
+      expect(b!.event.previousFingerprint).toBe(a!.event.fingerprint);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
