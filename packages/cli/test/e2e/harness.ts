@@ -195,7 +195,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 
 /**
  * Starts a FakeEntra for the test file and, after its last test, checks that no canary and no token the
- * fake still honours ever appeared in anything partnerd printed.
+ * fake ever issued (access, refresh and id tokens, spent or not) appeared in anything partnerd printed.
  */
 export function useFakeEntra(options: FakeEntraOptions = { rotation: "single-use" }): {
   readonly entra: FakeEntra;
@@ -206,7 +206,7 @@ export function useFakeEntra(options: FakeEntraOptions = { rotation: "single-use
   });
   afterAll(async () => {
     await holder.entra.close();
-    for (const token of holder.entra.validRefreshTokens()) canaries.add(token);
+    for (const token of holder.entra.issuedTokens()) canaries.add(token);
     const output = allOutput();
     for (const secret of canaries) expect(output).not.toContain(secret);
   });

@@ -250,6 +250,11 @@ export class FakeEntra {
   }
 
   /** Whether `rt` would currently be accepted (for its own client). */
+  /** Every access, refresh and id token the fake has sent (seeded refresh tokens too), spent or not. */
+  issuedTokens(): string[] {
+    return this.#state.issuedTokens();
+  }
+
   isValidRefreshToken(rt: string): boolean {
     return this.#state.refreshTokenState(rt) === "valid";
   }

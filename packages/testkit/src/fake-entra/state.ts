@@ -121,6 +121,8 @@ export class EntraState {
   /** Keyed by device_code; insertion order = issue order. */
   readonly #deviceCodes = new Map<string, DeviceCodeRecord>();
   readonly #refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** Every token handed out over the wire, for tests that check none of them leaks. */
+  readonly #issued = new Set<string>();
   readonly #failures: FailNextOptions[] = [];
   readonly #gates: Gate[] = [];
   readonly #parked = new Set<() => void>();
@@ -153,12 +155,21 @@ export class EntraState {
 
   // ---- refresh tokens ------------------------------------------------------------------------------------
 
+  recordIssued(...tokens: unknown[]): void {
+    for (const token of tokens) if (typeof token === "string") this.#issued.add(token);
+  }
+
+  issuedTokens(): string[] {
+    return [...this.#issued];
+  }
+
   issueRefreshToken(opts: IssueRefreshTokenOptions): string {
     if (!this.#clients.has(opts.clientId)) {
       throw new Error("FakeEntra.issueRefreshToken: client is not registered (call registerClient first)");
     }
     const value = opts.value ?? newRefreshTokenValue();
     if (value === "" || /\s/.test(value)) throw new Error("FakeEntra.issueRefreshToken: invalid token value");
+    this.#issued.add(value);
     if (this.#refreshTokens.has(value))
       throw new Error("FakeEntra.issueRefreshToken: token value already issued");
     this.#refreshTokens.set(value, {

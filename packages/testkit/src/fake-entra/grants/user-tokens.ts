@@ -57,6 +57,7 @@ export function userTokenResponse(ctx: GrantContext, input: UserTokenResponseInp
     body.id_token = mintIdToken(input.nonce === undefined ? claims : { ...claims, nonce: input.nonce });
   }
   if (form.get("client_info") === "1" && !state.oidc) body.client_info = clientInfo(user.oid, user.tenantId);
+  state.recordIssued(body.access_token, body.refresh_token, body.id_token);
   return body;
 }
 
