@@ -19,7 +19,7 @@ import {
   standaloneStoreContext,
 } from "@partnerd/core";
 import { FakeSecretsManager } from "@partnerd/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import plugin, { createAwsStore, MANAGED_BY_TAG, MANAGED_BY_VALUE, STORE_NAME } from "../src/index.ts";
 
 // Hermetic AWS environment: nothing probes the EC2 metadata endpoint or reads the user's ~/.aws.
@@ -383,21 +383,32 @@ describe("ownership", () => {
   it("two stores racing to create one name: one creates, the other re-checks ownership and adds a version", async () => {
     const name = newName();
     const [first, second] = [await open(), await open()];
-    await first.get(newName()); // load the SDK in both before the race
-    await second.get(newName());
-    sm.latencyMs = 100; // both DescribeSecret calls are answered "not found" before either CreateSecret lands
-    try {
-      const results = await Promise.all([
-        first.put(name, "token-one", metadata("token-one")),
-        second.put(name, "token-two", metadata("token-two")),
-      ]);
-      const versions = sm.secret(name)?.versions ?? [];
-      expect(versions.map((v) => v.versionId).sort()).toEqual(results.map((r) => r.version).sort());
-      expect(operationsFor(name).filter((op) => op === "CreateSecret")).toHaveLength(2);
-      expect(requestsFor(name).filter((r) => r.errorType === "ResourceExistsException")).toHaveLength(1);
-    } finally {
-      sm.latencyMs = 0;
-    }
+    // Both CreateSecret calls are parked at the fake until both have arrived, so both stores saw
+    // DescribeSecret answer "not found" before either create landed.
+    const creates = [sm.hold({ operation: "CreateSecret" }), sm.hold({ operation: "CreateSecret" })] as const;
+    const puts = Promise.all([
+      first.put(name, "token-one", metadata("token-one")),
+      second.put(name, "token-two", metadata("token-two")),
+    ]);
+    await Promise.all(creates.map((gate) => gate.arrived));
+    expect(operationsFor(name)).toEqual(["DescribeSecret", "DescribeSecret"]);
+    expect(sm.secret(name)).toBeUndefined();
+    creates[0].release();
+    await vi.waitFor(() => expect(sm.secret(name)).toBeDefined(), { timeout: 10_000, interval: 5 });
+    creates[1].release();
+    const results = await puts;
+
+    const versions = sm.secret(name)?.versions ?? [];
+    expect(versions.map((v) => v.versionId).sort()).toEqual(results.map((r) => r.version).sort());
+    expect(versions.map((v) => v.value).sort()).toEqual(["token-one", "token-two"]);
+    expect(operationsFor(name).filter((op) => op === "CreateSecret")).toHaveLength(2);
+    expect(requestsFor(name).filter((r) => r.errorType === "ResourceExistsException")).toHaveLength(1);
+    // The loser re-checked ownership after its failed create, then added its value as a new version.
+    const afterConflict = operationsFor(name).slice(
+      requestsFor(name).findIndex((r) => r.errorType === "ResourceExistsException") + 1,
+    );
+    expect(afterConflict[0]).toBe("DescribeSecret");
+    expect(afterConflict).toContain("PutSecretValue");
   });
 });
 
@@ -604,15 +615,20 @@ describe("client configuration", () => {
       context(),
     );
     const name = newName();
-    sm.latencyMs = 30;
-    try {
-      const pending = store.put(name, CANARY, metadata(CANARY));
-      await Promise.all([store.close(), store.close()]);
-      await pending;
-      expect(sm.secret(name)?.value).toBe(CANARY);
-    } finally {
-      sm.latencyMs = 0;
-    }
+    const create = sm.hold({ operation: "CreateSecret" });
+    const pending = store.put(name, CANARY, metadata(CANARY));
+    await create.arrived; // the write is under way: parked at the service
+    let closed = false;
+    const closing = Promise.all([store.close(), store.close()]).then(() => {
+      closed = true;
+    });
+    // A full round trip elsewhere: a close() that did not wait would have resolved long before.
+    expect(await (await open()).get(newName())).toBeNull();
+    expect(closed).toBe(false);
+    create.release();
+    await closing;
+    await pending;
+    expect(sm.secret(name)?.value).toBe(CANARY);
     const error = await rejection(store.get(name));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toContain("closed");
@@ -623,16 +639,20 @@ describe("client configuration", () => {
     const writer = await open();
     const name = newName();
     await writer.put(name, CANARY, metadata(CANARY));
-    const store = await open();
-    await store.get(newName()); // the SDK is loaded
-    sm.latencyMs = 30;
-    try {
-      const reading = store.get(name);
-      await store.close?.();
-      expect((await reading)?.value).toBe(CANARY);
-    } finally {
-      sm.latencyMs = 0;
-    }
+    const store = await open({ maxAttempts: 1 }); // a read cut off by close() is not retried into success
+    const get = sm.hold({ operation: "GetSecretValue" });
+    const reading = store.get(name);
+    await get.arrived; // the read is under way: parked at the service
+    let closed = false;
+    const closing = store.close!().then(() => {
+      closed = true;
+    });
+    // A full round trip elsewhere: a close() that did not wait would have resolved long before.
+    expect(await (await open()).get(newName())).toBeNull();
+    expect(closed).toBe(false);
+    get.release();
+    await closing;
+    expect((await reading)?.value).toBe(CANARY);
   });
 });
 
@@ -695,9 +715,27 @@ describe("options", () => {
     expect(everything(error)).not.toContain(CANARY);
   });
 
-  it("accepts a minimal config (everything from the SDK's default chain)", async () => {
-    const store = await plugin.create({}, context());
-    await store.close?.();
+  it("accepts a minimal config: region, credentials and endpoint come from the SDK's default chain", async () => {
+    const chain = {
+      AWS_REGION: "eu-central-1",
+      AWS_ACCESS_KEY_ID: "AKIDDEFAULTCHAIN",
+      AWS_SECRET_ACCESS_KEY: "default-chain-secret",
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
+    };
+    Object.assign(process.env, chain);
+    try {
+      const store = await plugin.create({}, context());
+      opened.push(store);
+      const name = newName();
+      expect(await store.get(name)).toBeNull();
+      const { version } = await store.put(name, CANARY, metadata(CANARY));
+      expect(await store.get(name)).toMatchObject({ value: CANARY, version });
+      expect(new Set(requestsFor(name).map((r) => `${r.accessKeyId} ${r.region}`))).toEqual(
+        new Set(["AKIDDEFAULTCHAIN eu-central-1"]),
+      );
+    } finally {
+      for (const key of Object.keys(chain)) delete process.env[key];
+    }
   });
 });
 

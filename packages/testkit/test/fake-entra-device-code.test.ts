@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type AuthError, type JsonCache, PublicClientApplication } from "@azure/msal-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createFakeEntraNetworkClient,
   DEVICE_LOGIN_URL,
@@ -52,6 +52,13 @@ async function rejection(p: Promise<unknown>): Promise<AuthError> {
 
 const polls = (clientId: string) => entra.tokenRequests.filter((r) => r.clientId === clientId);
 
+/** Resolves once the fake has answered `count` polls of `clientId` (a gate, not a timer). */
+const untilPolled = (clientId: string, count: number) =>
+  vi.waitFor(() => expect(polls(clientId).length).toBeGreaterThanOrEqual(count), {
+    timeout: 10_000,
+    interval: 5,
+  });
+
 beforeAll(async () => {
   entra = await FakeEntra.start({ deviceCode: { intervalSeconds: 0.02 } });
 });
@@ -67,13 +74,16 @@ describe("device code flow with the real msal-node", () => {
     let shown:
       | { userCode: string; verificationUri: string; expiresIn: number; interval: number; message: string }
       | undefined;
+    let approved: Promise<void> | undefined;
     const res = await pca.acquireTokenByDeviceCode({
       scopes: SCOPES,
       deviceCodeCallback: (r) => {
         shown = r;
-        setTimeout(() => entra.approveDeviceCode(r.userCode), 100);
+        // The user approves once msal has been told "pending" at least once.
+        approved = untilPolled(clientId, 1).then(() => entra.approveDeviceCode(r.userCode));
       },
     });
+    await approved;
     expect(shown).toMatchObject({
       verificationUri: DEVICE_LOGIN_URL,
       expiresIn: 900,
@@ -148,33 +158,45 @@ describe("device code flow with the real msal-node", () => {
     expect(err.errorMessage).toContain("expired_token");
     expect(polls(clientId).at(-1)).toMatchObject({ error: "expired_token", errorCode: 70020 });
 
-    entra.deviceCode = { expiresInSeconds: 0.15 };
+    // Before expires_in: pending (a code that cannot run out during the test).
+    const live = await post("devicecode", { client_id: clientId, scope: "openid offline_access" });
+    expect(live.body.expires_in).toBe(900);
+    const pending = await post("token", {
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: clientId,
+      device_code: String(live.body.device_code),
+    });
+    expect(pending.status).toBe(400);
+    expect(Object.keys(pending.body)).toEqual([
+      "error",
+      "error_description",
+      "error_codes",
+      "timestamp",
+      "trace_id",
+      "correlation_id",
+      "error_uri",
+    ]);
+    expect(pending.body.error).toBe("authorization_pending");
+    expect(pending.body.error_description).toMatch(
+      new RegExp(
+        `^AADSTS70016: OAuth 2\\.0 device flow error\\. Authorization is pending\\. Continue polling\\. Trace ID: ${UUID} Correlation ID: ${UUID} Timestamp: `,
+      ),
+    );
+
+    // Past expires_in: a short-lived code, polled once the clock has passed its expiry.
+    entra.deviceCode = { expiresInSeconds: 0.05 };
     try {
       const dc = await post("devicecode", { client_id: clientId, scope: "openid offline_access" });
-      expect(dc.body.expires_in).toBe(0.15);
+      expect(dc.body.expires_in).toBe(0.05);
+      const issuedAt = entra.deviceCodeRequests.at(-1)!;
+      expect(issuedAt).toMatchObject({ clientId, status: 200, userCode: dc.body.user_code });
       const form = {
         grant_type: "urn:ietf:params:oauth:grant-type:device_code",
         client_id: clientId,
         device_code: String(dc.body.device_code),
       };
-      const pending = await post("token", form);
-      expect(pending.status).toBe(400);
-      expect(Object.keys(pending.body)).toEqual([
-        "error",
-        "error_description",
-        "error_codes",
-        "timestamp",
-        "trace_id",
-        "correlation_id",
-        "error_uri",
-      ]);
-      expect(pending.body.error).toBe("authorization_pending");
-      expect(pending.body.error_description).toMatch(
-        new RegExp(
-          `^AADSTS70016: OAuth 2\\.0 device flow error\\. Authorization is pending\\. Continue polling\\. Trace ID: ${UUID} Correlation ID: ${UUID} Timestamp: `,
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 200));
+      const expiresAt = issuedAt.at.getTime() + 50;
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(expiresAt), { timeout: 5_000, interval: 10 });
       const expired = await post("token", form);
       expect(expired.body).toMatchObject({ error: "expired_token", error_codes: [70020] });
       expect(expired.body.error_description).toMatch(

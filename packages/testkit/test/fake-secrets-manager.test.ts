@@ -414,19 +414,88 @@ describe("switches", () => {
     expect(sm.secret(name)?.versions.map((v) => v.value)).toEqual(["v1", "v2", "v3"]);
   });
 
-  it("latencyMs delays responses", async () => {
+  it("latencyMs delays processing; the log records when a request was read and when it was processed", async () => {
     const fake = await FakeSecretsManager.start();
     try {
       fake.latencyMs = 80;
-      const started = Date.now();
-      await rejection(client({ fake }).send(new GetSecretValueCommand({ SecretId: "x" })));
-      expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+      const error = await rejection(client({ fake }).send(new GetSecretValueCommand({ SecretId: "x" })));
+      expect(error.name).toBe("ResourceNotFoundException");
+      // The fake's own record, not the client's clock: read (receivedAt) and processed (at) 80 ms apart;
+      // without the delay they are ~0 ms apart. The margin absorbs timer/clock granularity.
+      const [record] = fake.requests;
+      expect(record).toMatchObject({ operation: "GetSecretValue", status: 400 });
+      expect(record!.at.getTime() - record!.receivedAt.getTime()).toBeGreaterThanOrEqual(70);
       expect(() => {
         fake.latencyMs = -1;
-      }).toThrow();
+      }).toThrow(/latencyMs/);
     } finally {
       await fake.close();
     }
+  });
+
+  it("hold(): parks the next request of an operation until release(); others pass", async () => {
+    const c = client();
+    const name = newName();
+    await c.send(new CreateSecretCommand({ Name: name, SecretString: "v1" }));
+    const held = sm.hold({ operation: "PutSecretValue" });
+    let settled = false;
+    const put = c.send(new PutSecretValueCommand({ SecretId: name, SecretString: "v2" }));
+    void put.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await held.arrived;
+    // Other operations are not held; a full round trip after the parked request arrived shows that it was
+    // neither processed nor answered (had it not been parked, it needed no further I/O to land).
+    expect((await c.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe("v1");
+    expect(sm.secret(name)?.versions).toHaveLength(1);
+    expect(sm.requests.filter((r) => r.secretId === name).map((r) => r.operation)).toEqual([
+      "CreateSecret",
+      "GetSecretValue",
+    ]);
+    expect(settled).toBe(false);
+    held.release();
+    expect((await put).VersionId).toBe(sm.secret(name)?.versions.at(-1)?.versionId);
+    expect(sm.secret(name)?.value).toBe("v2");
+    // A gate is used once: the next put goes straight through.
+    await c.send(new PutSecretValueCommand({ SecretId: name, SecretString: "v3" }));
+    expect(sm.secret(name)?.value).toBe("v3");
+  });
+
+  it("hold(): successive holds gate successive requests in arrival order", async () => {
+    const c = client();
+    const name = newName();
+    await c.send(new CreateSecretCommand({ Name: name, SecretString: "v1" }));
+    const first = sm.hold();
+    const second = sm.hold();
+    const a = c.send(new PutSecretValueCommand({ SecretId: name, SecretString: "a" }));
+    await first.arrived;
+    const b = c.send(new PutSecretValueCommand({ SecretId: name, SecretString: "b" }));
+    await second.arrived;
+    second.release();
+    await b;
+    expect(sm.secret(name)?.value).toBe("b");
+    first.release();
+    await a;
+    expect(sm.secret(name)?.value).toBe("a");
+    expect(sm.secret(name)?.versions.map((v) => v.value)).toEqual(["v1", "b", "a"]);
+  });
+
+  it("close() drops a held request unprocessed", async () => {
+    const fake = await FakeSecretsManager.start();
+    const c = client({ fake });
+    const name = newName();
+    await c.send(new CreateSecretCommand({ Name: name, SecretString: "v1" }));
+    const held = fake.hold({ operation: "PutSecretValue" });
+    const put = c.send(new PutSecretValueCommand({ SecretId: name, SecretString: "v2" }));
+    await held.arrived;
+    await fake.close(); // resolves although a request is parked
+    const error = await rejection(put);
+    expect((error as Error & { code?: string }).code).toBe("ECONNRESET");
+    held.release(); // too late
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.secret(name)?.value).toBe("v1");
+    expect(fake.requests.map((r) => r.operation)).toEqual(["CreateSecret"]);
   });
 
   it("refuses unsigned requests and unknown operations", async () => {

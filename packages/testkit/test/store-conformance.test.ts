@@ -1,6 +1,11 @@
 import type { SecretStore, StoredSecret } from "@partnerd/core";
 import { describe, expect, it } from "vitest";
-import { STORE_CONFORMANCE_CHECKS, storeConformance, type TestFunction } from "../src/store-conformance.ts";
+import {
+  type ConformanceAssertion,
+  STORE_CONFORMANCE_CHECKS,
+  storeConformance,
+  type TestFunction,
+} from "../src/store-conformance.ts";
 
 /** The smallest correct store: a Map with a per-put counter. */
 function memoryStore(): SecretStore {
@@ -34,16 +39,88 @@ function collect(factory: () => SecretStore, options?: Parameters<typeof storeCo
   return registered;
 }
 
-/** Runs the check with id `id` against `store`; resolves with its error or undefined when it passes. */
-async function runCheck(id: string, factory: () => SecretStore): Promise<unknown> {
+/** An assertion of the suite that did not hold. */
+interface FailedAssertion {
+  /** e.g. `toBe`, `not.toBe`. */
+  matcher: string;
+  actual: unknown;
+  expected: unknown;
+  error: Error;
+}
+
+type Matcher = Exclude<keyof ConformanceAssertion, "not">;
+const MATCHERS: Matcher[] = ["toBe", "toEqual", "toBeNull", "toBeTypeOf", "toContain", "toBeGreaterThan"];
+
+/** vitest's `expect`, noting every assertion that fails in `failed`. */
+function recordingExpect(failed: FailedAssertion[]) {
+  return (actual: unknown): ConformanceAssertion => {
+    const assertion = (negated: boolean): ConformanceAssertion => {
+      const matchers = Object.fromEntries(
+        MATCHERS.map((matcher) => [
+          matcher,
+          (...args: unknown[]) => {
+            const target = negated ? expect(actual).not : expect(actual);
+            try {
+              (target[matcher] as (...a: unknown[]) => void)(...args);
+            } catch (error) {
+              failed.push({
+                matcher: negated ? `not.${matcher}` : matcher,
+                actual,
+                expected: args[0],
+                error: error as Error,
+              });
+              throw error;
+            }
+          },
+        ]),
+      ) as Record<Matcher, () => void>;
+      return {
+        ...matchers,
+        get not() {
+          return assertion(!negated);
+        },
+      } as ConformanceAssertion;
+    };
+    return assertion(false);
+  };
+}
+
+/**
+ * Runs the check with id `id` against a store from `factory`. Resolves with what it threw (undefined when
+ * it passed) and the one suite assertion that failed, if that is what stopped it.
+ */
+async function runCheck(
+  id: string,
+  factory: () => SecretStore,
+): Promise<{ error: unknown; failed: FailedAssertion | undefined }> {
   const check = collect(factory).find((entry) => entry.name.includes(`[${id}]`));
   if (!check) throw new Error(`no check ${id}`);
+  const failures: FailedAssertion[] = [];
+  let error: unknown;
   try {
-    await check.fn({ expect });
-    return undefined;
-  } catch (error) {
-    return error;
+    await check.fn({ expect: recordingExpect(failures) });
+  } catch (caught) {
+    error = caught;
   }
+  expect(failures.length).toBeLessThanOrEqual(1);
+  const failed = failures[0];
+  if (failed) expect(error).toBe(failed.error); // the check stopped at that assertion, nothing else
+  return { error, failed };
+}
+
+/** vitest's message for a failed `toBe` on strings (long ones are elided in the message). */
+const TO_BE_FAILED = /^expected '.+' to be '.+' \/\/ Object\.is equality$/;
+
+/** A check fails a broken store through the expected assertion, with vitest's message for it. */
+function expectCaughtBy(
+  result: { error: unknown; failed: FailedAssertion | undefined },
+  matcher: string,
+  message: string | RegExp,
+): FailedAssertion {
+  expect(result.error).toBeDefined();
+  expect(result.failed?.matcher).toBe(matcher);
+  expect((result.error as Error).message).toMatch(message);
+  return result.failed!;
 }
 
 describe("against a correct in-memory store", () => {
@@ -98,13 +175,19 @@ describe("storeConformance", () => {
       };
     };
     const [first] = collect(factory);
-    await expect(first!.fn({ expect })).rejects.toThrow();
+    expect(first!.name).toContain("[get-missing]");
+    await expect(first!.fn({ expect })).rejects.toThrow("expected undefined to be null");
     expect((stores[0] as unknown as { closedCount: number }).closedCount).toBe(1);
   });
 
   it("fails a store that returns undefined for a missing name", async () => {
     const broken = () => ({ ...memoryStore(), get: async () => undefined as unknown as null });
-    expect(await runCheck("get-missing", broken)).toBeDefined();
+    const failed = expectCaughtBy(
+      await runCheck("get-missing", broken),
+      "toBeNull",
+      "expected undefined to be null",
+    );
+    expect(failed.actual).toBeUndefined();
   });
 
   it("fails a store whose versions do not change", async () => {
@@ -118,7 +201,12 @@ describe("storeConformance", () => {
         },
       };
     };
-    expect(await runCheck("version-changes", broken)).toBeDefined();
+    const failed = expectCaughtBy(
+      await runCheck("version-changes", broken),
+      "not.toBe",
+      "expected '1' not to be '1'",
+    );
+    expect([failed.actual, failed.expected]).toEqual(["1", "1"]);
   });
 
   it("fails a store that trims or re-encodes values", async () => {
@@ -126,7 +214,10 @@ describe("storeConformance", () => {
       const store = memoryStore();
       return { ...store, put: (n: string, v: string, m: never) => store.put(n, v.replace(/=+$/, ""), m) };
     };
-    expect(await runCheck("token-characters", broken)).toBeDefined();
+    const failed = expectCaughtBy(await runCheck("token-characters", broken), "toBe", TO_BE_FAILED);
+    // The first value of the check, read back without its trailing '=='.
+    expect(failed.expected).toBe("1.AXEAabc-DEF_ghi.AgABAwEAAAApTwJmzXqdR4BN2miheQMYAgDs_wUA9P8_xyz==");
+    expect(failed.actual).toBe("1.AXEAabc-DEF_ghi.AgABAwEAAAApTwJmzXqdR4BN2miheQMYAgDs_wUA9P8_xyz");
   });
 
   it("fails a store that truncates large values", async () => {
@@ -134,20 +225,33 @@ describe("storeConformance", () => {
       const store = memoryStore();
       return { ...store, put: (n: string, v: string, m: never) => store.put(n, v.slice(0, 8192), m) };
     };
-    expect(await runCheck("large-value", broken)).toBeDefined();
+    const failed = expectCaughtBy(await runCheck("large-value", broken), "toBe", TO_BE_FAILED);
+    const expected = failed.expected as string;
+    expect(expected).toHaveLength(16 * 1024);
+    expect(failed.actual).toBe(expected.slice(0, 8192));
   });
 
   it("fails a store that maps '.', '-' and '_' to the same key", async () => {
+    const written = new Map<string, string>();
     const broken = () => {
       const store = memoryStore();
       const key = (n: string) => n.replace(/[._-]/g, "-");
       return {
         ...store,
         get: (n: string) => store.get(key(n)),
-        put: (n: string, v: string, m: never) => store.put(key(n), v, m),
+        put: (n: string, v: string, m: never) => {
+          written.set(n, v);
+          return store.put(key(n), v, m);
+        },
       };
     };
-    expect(await runCheck("name-characters", broken)).toBeDefined();
+    const failed = expectCaughtBy(await runCheck("name-characters", broken), "toBe", TO_BE_FAILED);
+    // Reading `<base>.a` returned what was written to `<base>_a`, the last of the names that collide.
+    const names = [...written.keys()];
+    expect(names[0]).toMatch(/\.a$/);
+    expect(names[2]).toMatch(/_a$/);
+    expect(failed.expected).toBe(written.get(names[0]!));
+    expect(failed.actual).toBe(written.get(names[2]!));
   });
 
   it("fails a store whose parallel puts interleave into garbage", async () => {
@@ -164,12 +268,28 @@ describe("storeConformance", () => {
         },
       };
     };
-    expect(await runCheck("parallel-same-name", broken)).toBeDefined();
+    const failed = expectCaughtBy(
+      await runCheck("parallel-same-name", broken),
+      "toContain",
+      /^expected \[ .* \] to include '/,
+    );
+    const values = failed.actual as string[];
+    const stored = failed.expected as string;
+    expect(values).toHaveLength(8);
+    expect(values).not.toContain(stored);
+    // The garbage: the head of one written value spliced onto the tail of another.
+    expect(values.some((v) => v.slice(100) === stored.slice(100))).toBe(true);
+    expect(values.some((v) => v.slice(0, 100) === stored.slice(0, 100))).toBe(true);
   });
 
   it("fails a store with a non-boolean capability", async () => {
     const broken = () => ({ ...memoryStore(), capabilities: { versions: 1, tags: true } as never });
-    expect(await runCheck("capabilities", broken)).toBeDefined();
+    const failed = expectCaughtBy(
+      await runCheck("capabilities", broken),
+      "toBeTypeOf",
+      "expected 1 to be type of 'boolean'",
+    );
+    expect([failed.actual, failed.expected]).toEqual([1, "boolean"]);
   });
 
   it("fails a store whose second close throws", async () => {
@@ -183,6 +303,9 @@ describe("storeConformance", () => {
         },
       };
     };
-    expect(await runCheck("close-twice", broken)).toBeDefined();
+    const { error, failed } = await runCheck("close-twice", broken);
+    expect(failed).toBeUndefined(); // no assertion: the second close() itself throws out of the check
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe("already closed");
   });
 });

@@ -10,6 +10,8 @@ export interface RequestContext {
   body: string;
   /** `https://127.0.0.1:PORT` */
   baseUrl: string;
+  /** When the server had read the request, before the injected `latencyMs`. */
+  receivedAt: Date;
 }
 
 /** What a route handler returns: serialised as JSON, unless `text` is set (HTML pages, redirects). */

@@ -33,6 +33,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       try {
         const url = new URL(req.url ?? "/", baseUrl);
         const body = await readBody(req);
+        const receivedAt = new Date();
         if (!(await loopback.delay(opts.latencyMs())) || loopback.closing) return void res.destroy();
         const match = matchRoute(opts.routes, method, url.pathname);
         if (match.kind === "found") {
@@ -43,6 +44,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             headers: req.headers,
             body,
             baseUrl,
+            receivedAt,
           });
           if (reply === ABANDONED || loopback.closing) return void res.destroy();
         } else if (match.kind === "wrong-method") {

@@ -31,6 +31,7 @@ export function tokenEndpoint(state: EntraState) {
       grantType,
       clientId,
       tenant,
+      receivedAt: ctx.receivedAt,
       at,
       status: outcome.reply.status,
       ...presentedClientAuth(form),

@@ -113,7 +113,9 @@ export interface TokenRequestRecord {
   clientId: string;
   /** The tenant path segment as sent (`organizations`, a GUID, a domain…). */
   tenant: string;
-  /** When the request arrived. */
+  /** When the server had read the request, before the injected {@link FakeEntra.latencyMs}. */
+  receivedAt: Date;
+  /** When the token endpoint took the request up: after `latencyMs`, before a {@link FakeEntra.hold} gate. */
   at: Date;
   /** HTTP status the fake answered with. */
   status: number;

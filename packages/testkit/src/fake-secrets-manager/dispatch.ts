@@ -6,16 +6,28 @@ import type { SecretsManagerState } from "./state.ts";
 import type {
   SecretsManagerDropOptions,
   SecretsManagerFailNextOptions,
+  SecretsManagerHeldRequest,
+  SecretsManagerHoldOptions,
   SecretsManagerRequestRecord,
 } from "./types.ts";
 
 const TARGET_PREFIX = "secretsmanager.";
 
-/** The fault switches: injected errors, dropped responses, latency. */
+/** A {@link Switches.hold} gate waiting for its request. */
+interface Gate {
+  operation?: string | undefined;
+  arrive: () => void;
+  released: Promise<void>;
+}
+
+/** The fault switches: injected errors, dropped responses, holds, latency. */
 export class Switches {
   latencyMs = 0;
   readonly #failures: SecretsManagerFailNextOptions[] = [];
   readonly #drops: SecretsManagerDropOptions[] = [];
+  readonly #gates: Gate[] = [];
+  /** Aborts of the requests parked at a gate right now. */
+  readonly #parked = new Set<() => void>();
 
   failNext(count: number, opts: SecretsManagerFailNextOptions): void {
     checkCount("failNext", count);
@@ -36,24 +48,62 @@ export class Switches {
     return take(this.#drops, operation) !== undefined;
   }
 
+  hold(opts: SecretsManagerHoldOptions): SecretsManagerHeldRequest {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#gates.push({ operation: opts.operation, arrive, released });
+    return { arrived, release: () => release() };
+  }
+
+  /**
+   * Parks the caller at the first gate for `operation`, if any. Resolves `true` when released (or when
+   * there was no gate), `false` when the fake closes meanwhile and the request must not be processed.
+   */
+  async passGate(operation: string): Promise<boolean> {
+    const gate = take(this.#gates, operation);
+    if (!gate) return true;
+    let abort!: () => void;
+    const aborted = new Promise<false>((resolve) => {
+      abort = () => resolve(false);
+    });
+    this.#parked.add(abort);
+    gate.arrive();
+    try {
+      return await Promise.race([gate.released.then(() => true), aborted]);
+    } finally {
+      this.#parked.delete(abort);
+    }
+  }
+
+  /** Forgets queued switches and aborts parked requests (used by close()). */
   clear(): void {
     this.#failures.length = 0;
     this.#drops.length = 0;
+    this.#gates.length = 0;
+    for (const abort of this.#parked) abort();
+    this.#parked.clear();
   }
 }
 
 /**
- * Turns one HTTP request into a reply: checks the awsJson1_1 envelope and SigV4 presence, applies the
- * switches, runs the operation and logs the request (without values) in `requests`.
+ * Turns one HTTP request into a reply: waits at a hold gate, checks the awsJson1_1 envelope and SigV4
+ * presence, applies the switches, runs the operation and logs the request (without values) in `requests`.
  */
 export function createDispatcher(
   state: SecretsManagerState,
   switches: Switches,
   requests: SecretsManagerRequestRecord[],
-): (request: WireRequest) => WireReply {
-  return (request) => {
+): (request: WireRequest) => Promise<WireReply> {
+  return async (request) => {
     const target = header(request.headers, "x-amz-target") ?? "";
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+    if (!(await switches.passGate(operation))) return DROP; // the fake closed while it was parked
     const credential = parseCredentialScope(header(request.headers, "authorization"));
     const input = parseInput(request.body);
     const record: SecretsManagerRequestRecord = {
@@ -64,6 +114,7 @@ export function createDispatcher(
       accessKeyId: credential?.accessKeyId,
       region: credential?.region,
       attempt: parseAttempt(header(request.headers, "amz-sdk-request")),
+      receivedAt: new Date(request.receivedAt),
       at: new Date(state.now()),
     };
     requests.push(record);

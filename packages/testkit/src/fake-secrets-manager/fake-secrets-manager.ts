@@ -5,6 +5,8 @@ import type {
   FakeSecretsManagerOptions,
   SecretsManagerDropOptions,
   SecretsManagerFailNextOptions,
+  SecretsManagerHeldRequest,
+  SecretsManagerHoldOptions,
   SecretsManagerRequestRecord,
   SecretsManagerSecretSnapshot,
 } from "./types.ts";
@@ -73,6 +75,7 @@ export class FakeSecretsManager {
       port: opts.port ?? 0,
       handle: createDispatcher(state, switches, requests),
       latencyMs: () => switches.latencyMs,
+      now: state.now,
     });
     return new FakeSecretsManager(state, switches, requests, server);
   }
@@ -106,6 +109,15 @@ export class FakeSecretsManager {
     this.#switches.dropResponseNext(count, opts);
   }
 
+  /**
+   * Parks the NEXT request (of `opts.operation` only, when given) after `latencyMs` and before it is
+   * processed or logged, until `release()`. `arrived` resolves once it is parked. Several holds gate
+   * successive requests. `close()` drops parked requests unprocessed.
+   */
+  hold(opts: SecretsManagerHoldOptions = {}): SecretsManagerHeldRequest {
+    return this.#switches.hold(opts);
+  }
+
   /** Every request so far, oldest first. Holds no secret values. */
   get requests(): readonly SecretsManagerRequestRecord[] {
     return this.#requests;
@@ -131,7 +143,10 @@ export class FakeSecretsManager {
     return this.#state.names();
   }
 
-  /** Stops the server and drops keep-alive and in-flight connections. Idempotent. */
+  /**
+   * Stops the server, drops keep-alive and in-flight connections and parked ({@link hold}) requests.
+   * Idempotent.
+   */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#switches.clear();

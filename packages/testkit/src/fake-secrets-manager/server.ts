@@ -9,6 +9,8 @@ export interface WireRequest {
   headers: IncomingHttpHeaders;
   /** Raw body (utf-8). */
   body: string;
+  /** When the body had been read, before the injected latency (ms since the epoch, on `now`). */
+  receivedAt: number;
 }
 
 /** A JSON reply, or `DROP`: close the connection without answering. */
@@ -21,6 +23,8 @@ export interface ServerOptions {
   handle: (request: WireRequest) => WireReply | Promise<WireReply>;
   /** Read on every request; delays each response by that many ms. */
   latencyMs: () => number;
+  /** The fake's clock, for `receivedAt`. */
+  now: () => number;
 }
 
 export interface RunningServer {
@@ -35,12 +39,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     let reply: WireReply;
     try {
       const body = await readBody(req);
+      const receivedAt = opts.now();
       if (!(await loopback.delay(opts.latencyMs())) || loopback.closing) return void res.destroy();
       reply = await opts.handle({
         method: req.method ?? "GET",
         path: req.url ?? "/",
         headers: req.headers,
         body,
+        receivedAt,
       });
     } catch {
       reply = {

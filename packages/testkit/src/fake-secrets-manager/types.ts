@@ -46,6 +46,20 @@ export interface SecretsManagerDropOptions {
   operation?: string;
 }
 
+/** Options for {@link FakeSecretsManager.hold}. */
+export interface SecretsManagerHoldOptions {
+  /** Only a request for this operation (e.g. `"CreateSecret"`) is parked; others pass untouched. */
+  operation?: string;
+}
+
+/** A gate on the next request; see {@link FakeSecretsManager.hold}. */
+export interface SecretsManagerHeldRequest {
+  /** Resolves once a request is parked at the gate (before any processing). */
+  arrived: Promise<void>;
+  /** Lets the parked request proceed (or lets the next one through untouched if none arrived yet). */
+  release(): void;
+}
+
 /** One request as the fake saw it. Never holds a secret value. */
 export interface SecretsManagerRequestRecord {
   /** `x-amz-target` without `secretsmanager.`, e.g. `"PutSecretValue"`. */
@@ -63,6 +77,9 @@ export interface SecretsManagerRequestRecord {
   region: string | undefined;
   /** `attempt` from the SDK's `amz-sdk-request` header (1 for the first try). */
   attempt: number | undefined;
+  /** When the request had been read, before the injected `latencyMs` (on the fake's clock). */
+  receivedAt: Date;
+  /** When it was processed: after `latencyMs` and any {@link FakeSecretsManager.hold} (on the fake's clock). */
   at: Date;
 }
 

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { browserCommand, openBrowser } from "../../../src/identity/consent/open-browser.ts";
 
 const URL_WITH_QUERY =
@@ -30,6 +30,40 @@ describe("browserCommand", () => {
   });
 });
 
+/** A settle time no launcher here comes near: these launchers settle by exiting. */
+const LONG = 60_000;
+
+/** The pid a fake launcher wrote, once it has (a gate on the file, not a sleep). */
+async function launcherPid(pidFile: string): Promise<number> {
+  let pid = Number.NaN;
+  await vi.waitFor(
+    async () => {
+      pid = Number((await readFile(pidFile, "utf8")).trim());
+      expect(Number.isInteger(pid) && pid > 0).toBe(true);
+    },
+    { timeout: 10_000, interval: 10 },
+  );
+  return pid;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL to the detached launcher's process group; nothing when it is gone already. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
 describe.skipIf(process.platform === "win32")("openBrowser (with a fake xdg-open)", () => {
   let dir = "";
   const env = (extra: Record<string, string> = {}) => ({
@@ -55,22 +89,34 @@ describe.skipIf(process.platform === "win32")("openBrowser (with a fake xdg-open
     const out = join(dir, "argv");
     await fakeLauncher(`for a in "$@"; do printf '%s\\n' "$a"; done > '${out}'; exit 0`);
     const tricky = `${URL_WITH_QUERY}&x=$(touch%20pwned)`;
-    await expect(openBrowser(tricky, { platform: "linux", env: env() })).resolves.toBe(true);
+    // A settle time the launcher cannot outlast: success comes from its exit code 0, after it wrote argv.
+    await expect(openBrowser(tricky, { platform: "linux", env: env(), settleMs: LONG })).resolves.toBe(true);
     expect(await readFile(out, "utf8")).toBe(`${new URL(tricky).href}\n`);
   });
 
   it("reports false when the launcher exits non-zero soon", async () => {
     await fakeLauncher("exit 3");
-    await expect(openBrowser(URL_WITH_QUERY, { platform: "linux", env: env() })).resolves.toBe(false);
+    await expect(
+      openBrowser(URL_WITH_QUERY, { platform: "linux", env: env(), settleMs: LONG }),
+    ).resolves.toBe(false);
   });
 
   it("reports true when the launcher is still running after the settle time", async () => {
     const pidFile = join(dir, "pid");
-    await fakeLauncher(`echo $$ > '${pidFile}'; exec sleep 30`);
-    await expect(openBrowser(URL_WITH_QUERY, { platform: "linux", env: env(), settleMs: 300 })).resolves.toBe(
-      true,
-    );
-    process.kill(Number((await readFile(pidFile, "utf8")).trim()));
+    // Writes its pid (also its process group: openBrowser detaches it), then stays until killed.
+    await fakeLauncher(`echo $$ > '${pidFile}.tmp' && mv '${pidFile}.tmp' '${pidFile}'; exec sleep 30`);
+    let launched: Promise<boolean> | undefined;
+    try {
+      launched = openBrowser(URL_WITH_QUERY, { platform: "linux", env: env(), settleMs: 100 });
+      await expect(launched).resolves.toBe(true);
+      const pid = await launcherPid(pidFile);
+      expect(isRunning(pid)).toBe(true); // still there: true came from the settle time, not from an exit
+    } finally {
+      await launched?.catch(() => undefined);
+      // Whatever failed above, the `sleep 30` must not outlive the test.
+      const pid = await launcherPid(pidFile).catch(() => undefined);
+      if (pid !== undefined) killGroup(pid);
+    }
   });
 
   it("reports false when there is no launcher (ENOENT)", async () => {
