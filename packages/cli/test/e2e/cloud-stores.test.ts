@@ -9,6 +9,7 @@ import {
   PartnerdProcess,
   runPartnerd,
   useFakeEntra,
+  userProfileLines,
   type Workspace,
 } from "./harness.ts";
 
@@ -54,11 +55,7 @@ async function cloudWorkspace(
     seed: false,
     profileYaml: ({ clientId }) =>
       [
-        "  pc:",
-        `    applicationId: ${clientId}`,
-        "    clientSecret: { file: ./client-secret }",
-        `    authority: ${fake.entra.url}`,
-        "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+        ...userProfileLines(fake.entra, clientId),
         "    refreshToken:",
         `      - { store: vault, name: ${vaultName} }`,
         `      - { store: aws, name: ${awsName} }`,

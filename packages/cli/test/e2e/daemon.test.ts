@@ -2,7 +2,15 @@ import { existsSync } from "node:fs";
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canary, createWorkspace, PartnerdProcess, storedToken, useFakeEntra, waitFor } from "./harness.ts";
+import {
+  canary,
+  createWorkspace,
+  PartnerdProcess,
+  storedToken,
+  useFakeEntra,
+  userProfileLines,
+  waitFor,
+} from "./harness.ts";
 
 const fake = useFakeEntra();
 
@@ -45,11 +53,7 @@ describe("partnerd run", () => {
       seed: false,
       profileYaml: ({ clientId }) =>
         [
-          "  pc:",
-          `    applicationId: ${clientId}`,
-          "    clientSecret: { file: ./client-secret }",
-          `    authority: ${fake.entra.url}`,
-          "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+          ...userProfileLines(fake.entra, clientId),
           "    refreshToken: { store: held, name: pc }",
           '    schedule: "* * * * * *"',
         ].join("\n"),

@@ -4,17 +4,21 @@ import { join } from "node:path";
 import { loadConfig, PartnerdRuntime, silentLogger } from "@partnerd/core";
 import { describe, expect, it } from "vitest";
 import { builtinStores } from "../../src/builtin-stores.ts";
-import { canary, createWorkspace, runPartnerd, seedToken, storedToken, useFakeEntra } from "./harness.ts";
+import {
+  canary,
+  createWorkspace,
+  runPartnerd,
+  seedToken,
+  storedToken,
+  useFakeEntra,
+  userProfileLines,
+} from "./harness.ts";
 
 const fake = useFakeEntra({ rotation: "single-use" });
 
 const twoLocations = ({ clientId }: { clientId: string }) =>
   [
-    "  pc:",
-    `    applicationId: ${clientId}`,
-    "    clientSecret: { file: ./client-secret }",
-    `    authority: ${fake.entra.url}`,
-    "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+    ...userProfileLines(fake.entra, clientId),
     "    refreshToken: [{ store: older, name: pc }, { store: newer, name: pc }]",
     "stores:",
     "  older: { use: file, options: { dir: ./older } }",
@@ -42,11 +46,7 @@ describe("engine guarantees", () => {
       seed: false,
       profileYaml: ({ clientId }) =>
         [
-          "  pc:",
-          `    applicationId: ${clientId}`,
-          "    clientSecret: { file: ./client-secret }",
-          `    authority: ${fake.entra.url}`,
-          "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+          ...userProfileLines(fake.entra, clientId),
           "    refreshToken: { store: dropping, name: pc }",
           "    retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }",
           "stores:",

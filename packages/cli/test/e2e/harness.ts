@@ -55,17 +55,31 @@ export async function createWorkspace(
   const profile =
     options.profileYaml?.(base) ??
     [
-      "  pc:",
-      `    applicationId: ${clientId}`,
-      ...(confidential ? ["    clientSecret: { file: ./client-secret }"] : []),
-      `    authority: ${entra.url}`,
-      "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+      ...userProfileLines(entra, clientId, { confidential }),
       '    schedule: "* * * * * *"',
       "    retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 }",
     ].join("\n");
   const configPath = join(dir, "partnerd.yaml");
   await writeFile(configPath, `stateDir: ./state\nnetwork:\n  caFile: ./ca.pem\nprofiles:\n${profile}\n`);
   return { ...base, configPath };
+}
+
+/**
+ * The YAML lines of profile `name` for a user's Partner Center token from `entra`, with the workspace's
+ * client secret unless `confidential` is false; add more lines after them.
+ */
+export function userProfileLines(
+  entra: FakeEntra,
+  clientId: string,
+  { name = "pc", confidential = true }: { name?: string; confidential?: boolean } = {},
+): string[] {
+  return [
+    `  ${name}:`,
+    `    applicationId: ${clientId}`,
+    ...(confidential ? ["    clientSecret: { file: ./client-secret }"] : []),
+    `    authority: ${entra.url}`,
+    "    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]",
+  ];
 }
 
 export async function seedToken(secretsDir: string, name: string, value: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { HoldGates } from "../loopback/hold-gates.ts";
 import type { RegisteredCertificate } from "./certificates.ts";
 import { parseCertificates } from "./certificates.ts";
 import { newRefreshTokenValue } from "./minting.ts";
@@ -89,11 +90,6 @@ export interface RefreshTokenRecord {
   state: Exclude<RefreshTokenState, "unknown">;
 }
 
-interface Gate {
-  arrive: () => void;
-  released: Promise<void>;
-}
-
 /**
  * Everything the fake knows: registered clients, issued refresh tokens, switches (failures, holds,
  * latency) and the request log. Pure in-memory state; the HTTP layer and grant handlers operate on it.
@@ -124,8 +120,7 @@ export class EntraState {
   /** Every token handed out over the wire, for tests that check none of them leaks. */
   readonly #issued = new Set<string>();
   readonly #failures: FailNextOptions[] = [];
-  readonly #gates: Gate[] = [];
-  readonly #parked = new Set<() => void>();
+  readonly #holds = new HoldGates();
 
   constructor(tenantId: string, user: FakeEntraUser, rotation: RotationMode) {
     this.tenantId = tenantId;
@@ -336,48 +331,17 @@ export class EntraState {
   }
 
   hold(): HeldRequest {
-    let arrive!: () => void;
-    let release!: () => void;
-    const arrived = new Promise<void>((r) => {
-      arrive = r;
-    });
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    this.#gates.push({ arrive, released });
-    return {
-      arrived,
-      release: () => {
-        release();
-      },
-    };
+    return this.#holds.hold();
   }
 
-  /**
-   * Parks the caller at the next gate, if any. Resolves `true` when released (or when there was no gate),
-   * `false` when the fake is closing and the request must not be processed.
-   */
-  async passGate(): Promise<boolean> {
-    const gate = this.#gates.shift();
-    if (!gate) return true;
-    let abort!: () => void;
-    const aborted = new Promise<false>((r) => {
-      abort = () => r(false);
-    });
-    this.#parked.add(abort);
-    gate.arrive();
-    try {
-      return await Promise.race([gate.released.then(() => true), aborted]);
-    } finally {
-      this.#parked.delete(abort);
-    }
+  /** Parks the caller at the next hold, if any; `false` when the fake closes meanwhile. */
+  passGate(): Promise<boolean> {
+    return this.#holds.pass();
   }
 
   /** Aborts every parked request and drops pending gates/failures (used by close()). */
   releaseAll(): void {
-    for (const abort of this.#parked) abort();
-    this.#parked.clear();
-    this.#gates.length = 0;
+    this.#holds.abortAll();
     this.#failures.length = 0;
   }
 }

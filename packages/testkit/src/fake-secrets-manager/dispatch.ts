@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { HoldGates } from "../loopback/hold-gates.ts";
 import { AwsError, awsErrors, injectedError } from "./errors.ts";
 import { OPERATIONS, type OperationInput } from "./operations.ts";
 import { DROP, type WireReply, type WireRequest } from "./server.ts";
@@ -14,20 +15,13 @@ import type {
 const TARGET_PREFIX = "secretsmanager.";
 
 /** A {@link Switches.hold} gate waiting for its request. */
-interface Gate {
-  operation?: string | undefined;
-  arrive: () => void;
-  released: Promise<void>;
-}
-
 /** The fault switches: injected errors, dropped responses, holds, latency. */
 export class Switches {
   latencyMs = 0;
   readonly #failures: SecretsManagerFailNextOptions[] = [];
   readonly #drops: SecretsManagerDropOptions[] = [];
-  readonly #gates: Gate[] = [];
   /** Aborts of the requests parked at a gate right now. */
-  readonly #parked = new Set<() => void>();
+  readonly #holds = new HoldGates();
 
   failNext(count: number, opts: SecretsManagerFailNextOptions): void {
     checkCount("failNext", count);
@@ -49,45 +43,19 @@ export class Switches {
   }
 
   hold(opts: SecretsManagerHoldOptions): SecretsManagerHeldRequest {
-    let arrive!: () => void;
-    let release!: () => void;
-    const arrived = new Promise<void>((resolve) => {
-      arrive = resolve;
-    });
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.#gates.push({ operation: opts.operation, arrive, released });
-    return { arrived, release: () => release() };
+    return this.#holds.hold(opts.operation);
   }
 
-  /**
-   * Parks the caller at the first gate for `operation`, if any. Resolves `true` when released (or when
-   * there was no gate), `false` when the fake closes meanwhile and the request must not be processed.
-   */
-  async passGate(operation: string): Promise<boolean> {
-    const gate = take(this.#gates, operation);
-    if (!gate) return true;
-    let abort!: () => void;
-    const aborted = new Promise<false>((resolve) => {
-      abort = () => resolve(false);
-    });
-    this.#parked.add(abort);
-    gate.arrive();
-    try {
-      return await Promise.race([gate.released.then(() => true), aborted]);
-    } finally {
-      this.#parked.delete(abort);
-    }
+  /** Parks the caller at the first hold for `operation`, if any; `false` when the fake closes meanwhile. */
+  passGate(operation: string): Promise<boolean> {
+    return this.#holds.pass(operation);
   }
 
   /** Forgets queued switches and aborts parked requests (used by close()). */
   clear(): void {
     this.#failures.length = 0;
     this.#drops.length = 0;
-    this.#gates.length = 0;
-    for (const abort of this.#parked) abort();
-    this.#parked.clear();
+    this.#holds.abortAll();
   }
 }
 
