@@ -116,10 +116,22 @@ describe("one refresh token in Key Vault and AWS Secrets Manager at once", () =>
     expect(vault.versions(ws.vaultName).length).toBeGreaterThanOrEqual(3);
   });
 
+  it("a fresh rotation reads each store once before redeeming and once to verify the write, no more", async () => {
+    const ws = await cloudWorkspace();
+    seedVault(ws);
+    const reads = () =>
+      secretsManager.requests.filter((r) => r.operation === "GetSecretValue" && r.secretId === ws.awsName)
+        .length;
+    const before = reads();
+    expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath], { env: awsEnv(ws) })).code).toBe(0);
+    expect(reads() - before).toBe(2);
+  });
+
   it("a store outage keeps the token in the journal; the next run writes it without redeeming again", async () => {
     const ws = await cloudWorkspace({ awsAttempts: 1 });
     seedVault(ws);
-    // The first run reads AWS once before redeeming, then once per write attempt (two attempts).
+    // The first run's AWS calls: the read before redeeming, the first write attempt (DescribeSecret),
+    // and the second attempt's check whether that write landed. All three fail.
     secretsManager.failNext(3, { type: "InternalServiceError" });
     const failed = await runPartnerd(["refresh", "pc", "-c", ws.configPath], { env: awsEnv(ws) });
     expect(failed.code).toBe(1);

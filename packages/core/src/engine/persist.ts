@@ -6,19 +6,24 @@ import { asStoreError, type StoreRegistry } from "../stores/registry.ts";
 import type { StoredLocation } from "./events.ts";
 
 /**
- * Writes `token` to one location and reads it back. A location that already holds it (a journal replay
- * after the write landed but before the journal was cleared) is not written again.
+ * Writes `token` to one location and reads it back. With `checkFirst` (a journal replay, a retry, an
+ * unchanged token), a location that already holds it is not written again; a fresh rotation skips that
+ * read, since the store cannot hold a token minted a moment ago.
  */
 export async function persistToLocation(
   stores: StoreRegistry,
   location: TokenLocation,
   token: Secret,
   metadata: SecretMetadata,
+  { checkFirst }: { checkFirst: boolean },
 ): Promise<StoredLocation> {
   const { store: storeId, name } = location;
-  const existing = await stores.read(storeId, name);
-  if (existing && existing.value === token.reveal())
-    return { store: storeId, name, version: existing.version };
+  if (checkFirst) {
+    const existing = await stores.read(storeId, name);
+    if (existing && existing.value === token.reveal()) {
+      return { store: storeId, name, version: existing.version };
+    }
+  }
   let version: string;
   try {
     const withTakeover = location.takeover ? { ...metadata, takeover: true } : metadata;

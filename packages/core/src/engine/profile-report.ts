@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
-import { nextRunOf } from "../schedule/next-run.ts";
+import { nextRuns } from "../schedule/next-run.ts";
 import { REFRESH_TOKEN_INACTIVITY_MS } from "./refresh-engine.ts";
 import { StatusBook } from "./status.ts";
 
@@ -50,7 +50,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
       lastSuccessAt: status.lastSuccessAt,
       lastAttemptAt: status.lastAttemptAt,
       nextRunAt: profile.schedule
-        ? nextRunOf(profile.schedule, profile.timezone, now)?.toISOString()
+        ? nextRuns(profile.schedule, 1, profile.timezone)[0]?.toISOString()
         : undefined,
       fingerprint: status.fingerprint,
       expiresByInactivityAt: expires === undefined ? undefined : new Date(expires).toISOString(),

@@ -55,10 +55,6 @@ export class RefreshEngine {
     this.#status = new StatusBook(options.config.stateDir);
   }
 
-  get status(): StatusBook {
-    return this.#status;
-  }
-
   profile(profileName: string): ProfileConfig {
     const profile = this.#options.config.profiles[profileName];
     if (profile) return profile;
@@ -109,11 +105,6 @@ export class RefreshEngine {
 
   #serialized(profileName: string, task: () => Promise<RefreshOutcome>): Promise<RefreshOutcome> {
     return this.#perProfile.run(profileName, task);
-  }
-
-  /** True while any profile is mid-refresh. */
-  get busy(): boolean {
-    return this.#perProfile.size > 0;
   }
 
   /** Resolves once every running refresh has finished. */
@@ -213,7 +204,7 @@ export class RefreshEngine {
         error: messageOf(error),
       });
     }
-    const locations = await this.#persistEverywhere(profile, entry, logger);
+    const locations = await this.#persistEverywhere(profile, entry, logger, { fresh: true });
     return this.#succeed(profile, entry, locations, { rotated: true, replayed: false, token }, logger);
   }
 
@@ -306,7 +297,7 @@ export class RefreshEngine {
     profile: ProfileConfig,
     entry: JournalEntry,
     logger: Logger,
-    { journal = true } = {},
+    { journal = true, fresh = false }: { journal?: boolean; fresh?: boolean } = {},
   ): Promise<StoredLocation[]> {
     const metadata = {
       profile: profile.name,
@@ -319,7 +310,10 @@ export class RefreshEngine {
       const remaining = entry.locations.filter((location) => !done.has(location));
       const results = await Promise.allSettled(
         remaining.map((location) =>
-          persistToLocation(this.#options.stores, location, entry.refreshToken, metadata),
+          persistToLocation(this.#options.stores, location, entry.refreshToken, metadata, {
+            // A failed attempt may still have landed; a fresh token cannot be there yet.
+            checkFirst: !fresh || attempt > 1,
+          }),
         ),
       );
       let lastError: unknown;

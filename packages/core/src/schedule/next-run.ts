@@ -1,10 +1,10 @@
 import { createTask } from "node-cron";
 
-/** When `schedule` fires next (in `timezone`), without starting anything. */
-export function nextRunOf(schedule: string, timezone?: string, from = new Date()): Date | null {
+/** The next `count` times `schedule` fires (in `timezone`), without starting anything. */
+export function nextRuns(schedule: string, count: number, timezone?: string): Date[] {
   const task = createTask(schedule, () => undefined, timezone ? { timezone } : {});
   try {
-    return task.getNextRuns(1).find((date) => date > from) ?? null;
+    return task.getNextRuns(count);
   } finally {
     void task.destroy();
   }

@@ -1,19 +1,14 @@
-import { createTask } from "node-cron";
 import type { PartnerdConfig } from "../config/types.ts";
 import type { ConfigIssue } from "../errors.ts";
 import type { StorePlugin } from "../stores/contract.ts";
+import { nextRuns } from "./next-run.ts";
 
 /** The shortest gap between two runs of `schedule` over its next `sample` runs, in seconds. */
 export function shortestIntervalSeconds(schedule: string, timezone?: string, sample = 48): number {
-  const task = createTask(schedule, () => undefined, timezone ? { timezone } : {});
-  try {
-    const runs = task.getNextRuns(sample).map((d) => d.getTime());
-    let shortest = Number.POSITIVE_INFINITY;
-    for (let i = 1; i < runs.length; i++) shortest = Math.min(shortest, (runs[i]! - runs[i - 1]!) / 1000);
-    return shortest;
-  } finally {
-    void task.destroy();
-  }
+  const runs = nextRuns(schedule, sample, timezone).map((d) => d.getTime());
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < runs.length; i++) shortest = Math.min(shortest, (runs[i]! - runs[i - 1]!) / 1000);
+  return shortest;
 }
 
 /**

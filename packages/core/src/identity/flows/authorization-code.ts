@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { CryptoProvider } from "@azure/msal-node";
 import { startLoopbackListener } from "../consent/loopback.ts";
+import { generateState } from "../consent/state.ts";
 import { createMsalApp } from "../msal-app.ts";
 import { type TokenResult, toTokenResult } from "../token-result.ts";
 import { appOptions, type FlowContext } from "./context.ts";
@@ -26,7 +26,7 @@ export async function consentWithAuthorizationCode(
   options: AuthorizationCodeOptions,
 ): Promise<TokenResult> {
   const app = createMsalApp(appOptions(context));
-  const state = randomBytes(16).toString("base64url");
+  const state = generateState();
   const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
   const listener = await startLoopbackListener({
     expectedState: state,
