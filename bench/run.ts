@@ -33,6 +33,7 @@ const config = await loadBenchConfig(dir, entra.url);
 const runtime = await PartnerdRuntime.open(config, {
   logger: silentLogger,
   builtinStores: { file: fileStore },
+  command: "partnerd bench",
 });
 const seedStore = await fileStore.create(
   { dir: join(dir, "state", "secrets") },

@@ -16,9 +16,9 @@ export {
   parseConfig,
 } from "./config/load.ts";
 export { type ConfigPath, formatPath } from "./config/locate.ts";
-export { resolveStateDir } from "./config/normalize.ts";
 export * from "./config/schema.ts";
 export * from "./config/secret-ref.ts";
+export { resolveStateDir } from "./config/state-dir.ts";
 export type * from "./config/types.ts";
 export * from "./engine/events.ts";
 export * from "./engine/refresh-engine.ts";
@@ -35,10 +35,14 @@ export * from "./identity/identity-client.ts";
 export * from "./identity/modules.ts";
 export * from "./identity/network-client.ts";
 export * from "./identity/token-result.ts";
+export type * from "./lock/contract.ts";
+export * from "./lock/errors.ts";
+export * from "./lock/file-lock.ts";
 export * from "./log/logger.ts";
 export * from "./runtime.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";
+export * from "./state-paths.ts";
 export * from "./stores/contract.ts";
 export * from "./stores/load-plugin.ts";
 export * from "./stores/registry.ts";

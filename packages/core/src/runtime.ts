@@ -1,12 +1,15 @@
 import { readFile } from "node:fs/promises";
 import type { PartnerdConfig } from "./config/types.ts";
 import { EngineEvents } from "./engine/events.ts";
-import { RefreshEngine, type RefreshOutcome } from "./engine/refresh-engine.ts";
+import { RefreshEngine, type RefreshOutcome, type TokenRequest } from "./engine/refresh-engine.ts";
 import { ConfigError } from "./errors.ts";
 import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
+import type { Locks } from "./lock/contract.ts";
+import { FileLocks } from "./lock/file-lock.ts";
 import type { Logger } from "./log/logger.ts";
 import { Scheduler } from "./schedule/scheduler.ts";
+import { profileLocksDir } from "./state-paths.ts";
 import type { BuiltinStores } from "./stores/contract.ts";
 import { StoreRegistry } from "./stores/registry.ts";
 
@@ -14,6 +17,12 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Stores `use:` can name without a package, e.g. `{ file: fileStore }`. */
   builtinStores: BuiltinStores;
+  /** What this process is, for the per-profile locks' messages: `partnerd token pc`. */
+  command: string;
+  /** How long a refresh waits for another process holding the profile; default 60 s. */
+  lockWaitMs?: number;
+  /** Another implementation of the one-redeemer contract; default: lock files in the state folder. */
+  locks?: Locks;
 }
 
 /** Everything one loaded config needs at run time; `close()` releases it all. */
@@ -36,6 +45,7 @@ export class PartnerdRuntime {
     transport: HttpTransport,
     stopping: AbortController,
     logger: Logger,
+    options: RuntimeOptions,
   ) {
     this.config = config;
     this.#stores = stores;
@@ -51,6 +61,8 @@ export class PartnerdRuntime {
       events: this.events,
       logger,
       stopping: stopping.signal,
+      locks: options.locks ?? new FileLocks(profileLocksDir(config.stateDir), options.command),
+      ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     });
   }
 
@@ -68,21 +80,32 @@ export class PartnerdRuntime {
       await transport.close();
       throw error;
     }
-    return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger);
+    return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger, options);
   }
 
-  refresh(profile: string): Promise<RefreshOutcome> {
-    return this.engine.refresh(profile);
+  refresh(profile: string, request?: TokenRequest): Promise<RefreshOutcome> {
+    return this.engine.refresh(profile, request);
   }
 
-  /** Replays leftover journal entries, then starts every profile's schedule. */
-  async start(): Promise<Scheduler> {
+  /**
+   * Replays leftover journal entries, then starts every profile's schedule. `onRefreshed` sees each
+   * scheduled run's outcome (the daemon keeps the access token it yields).
+   */
+  async start(onRefreshed?: (profile: string, outcome: RefreshOutcome) => void): Promise<Scheduler> {
     await this.engine.replayJournals();
     if (this.#closing) throw new Error("the runtime is closing");
     const entries = Object.values(this.config.profiles).flatMap((p) =>
       p.schedule ? [{ name: p.name, schedule: p.schedule, timezone: p.timezone }] : [],
     );
-    this.#scheduler = new Scheduler(entries, (name) => this.engine.refresh(name), this.#logger);
+    this.#scheduler = new Scheduler(
+      entries,
+      async (name) => {
+        const outcome = await this.engine.refresh(name);
+        onRefreshed?.(name, outcome);
+        return outcome;
+      },
+      this.#logger,
+    );
     this.#scheduler.start();
     return this.#scheduler;
   }

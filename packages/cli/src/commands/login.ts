@@ -16,7 +16,11 @@ export interface LoginOptions extends GlobalOptions {
 export async function loginCommand(profileName: string, options: LoginOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr" });
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  const runtime = await PartnerdRuntime.open(config, {
+    logger,
+    builtinStores,
+    command: `partnerd login ${profileName}`,
+  });
   try {
     const profile = runtime.engine.profile(profileName);
     if (profile.flow === "client-credentials") {

@@ -6,7 +6,11 @@ import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 export async function refreshCommand(profile: string, options: GlobalOptions): Promise<void> {
   const logger = loggerFor(options);
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  const runtime = await PartnerdRuntime.open(config, {
+    logger,
+    builtinStores,
+    command: `partnerd refresh ${profile}`,
+  });
   try {
     const outcome = await runtime.refresh(profile);
     if (outcome.status === "failed") process.exitCode = outcome.exitCode;

@@ -1,24 +1,64 @@
-import { type Logger, type PartnerdConfig, PartnerdRuntime, UsageError } from "@partnerd/core";
+import {
+  DAEMON_LOCK_KEY,
+  ensurePrivateDir,
+  FileLocks,
+  type HeldLock,
+  type Logger,
+  type PartnerdConfig,
+  PartnerdError,
+  PartnerdRuntime,
+  UsageError,
+} from "@partnerd/core";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+import { DaemonServer } from "../server/daemon-server.ts";
+
+type RefreshListener = NonNullable<Parameters<PartnerdRuntime["start"]>[0]>;
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
 /**
  * The daemon. SIGTERM/SIGINT: stop scheduling, let in-flight refreshes finish and persist, exit 0;
  * a second signal exits at once. SIGHUP: reload the config, keeping the old one if the new is invalid.
+ * One daemon per state folder: a second one refuses to start and names the first.
  */
 export async function runCommand(options: GlobalOptions): Promise<void> {
   const logger = loggerFor(options);
-  let runtime = await openRuntime(await loadConfigFor(options, logger), logger);
-  await startRuntime(runtime, logger);
+  const config = await loadConfigFor(options, logger);
+  const stateFolder = await claimStateFolder(config.stateDir);
+  try {
+    await serve(config, options, logger);
+  } finally {
+    await stateFolder.release();
+  }
+}
+
+async function serve(config: PartnerdConfig, options: GlobalOptions, logger: Logger): Promise<void> {
+  let runtime = await openRuntime(config, logger);
+  let server: DaemonServer | undefined;
+  // Scheduled refreshes hand their access tokens to the token service, once it listens.
+  const remember: RefreshListener = (profile, outcome) => server?.tokens.remember(profile, outcome);
+  await startRuntime(runtime, logger, remember);
+  try {
+    server = await DaemonServer.start(() => runtime, logger);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const listening = server;
   let reloading: Promise<void> = Promise.resolve();
 
   const reload = async () => {
     logger.info("reloading the config (SIGHUP)");
     let next: PartnerdRuntime;
     try {
-      next = await openRuntime(await loadConfigFor(options, logger), logger);
+      const nextConfig = await loadConfigFor(options, logger);
+      if (nextConfig.stateDir !== runtime.config.stateDir) {
+        throw new UsageError(
+          `stateDir changed to ${nextConfig.stateDir}; restart partnerd to move the state folder`,
+        );
+      }
+      next = await openRuntime(nextConfig, logger);
     } catch (error) {
       logger.error("reload failed; keeping the running config", { error: (error as Error).message });
       return;
@@ -26,7 +66,8 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
     // The old runtime finishes its in-flight refreshes before the new one may start any.
     await runtime.close();
     runtime = next;
-    await startRuntime(runtime, logger);
+    listening.tokens.forget();
+    await startRuntime(runtime, logger, remember);
   };
 
   await new Promise<void>((resolve) => {
@@ -41,7 +82,7 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
       });
       process.off("SIGHUP", onHup);
       void reloading
-        .then(() => runtime.close())
+        .then(() => Promise.all([listening.close(), runtime.close()]))
         .then(() => {
           logger.info("stopped");
           resolve();
@@ -53,18 +94,43 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
   });
 }
 
+/** Takes the state folder's daemon lock, or says which process has it (exit 1). */
+async function claimStateFolder(stateDir: string): Promise<HeldLock> {
+  try {
+    await ensurePrivateDir(stateDir);
+    const locks = new FileLocks(stateDir, "partnerd run", () => `the state folder ${stateDir}`);
+    return await locks.acquire(DAEMON_LOCK_KEY, { waitMs: 0 });
+  } catch (error) {
+    if (error instanceof PartnerdError) {
+      throw new PartnerdError(
+        error.code,
+        `${error.message}: another "partnerd run" owns it; stop that one first, or give this one its own stateDir`,
+      );
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PartnerdError(
+      "STATE_DIR_UNWRITABLE",
+      `cannot use the state folder ${stateDir} (${code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(error))}); it must be writable by the user partnerd runs as`,
+    );
+  }
+}
+
 async function openRuntime(config: PartnerdConfig, logger: Logger): Promise<PartnerdRuntime> {
   if (!Object.values(config.profiles).some((p) => p.schedule)) {
     throw new UsageError(
       `${config.file}: no profile has a schedule, so "partnerd run" would have nothing to do`,
     );
   }
-  return PartnerdRuntime.open(config, { logger, builtinStores });
+  return PartnerdRuntime.open(config, { logger, builtinStores, command: "partnerd run" });
 }
 
-async function startRuntime(runtime: PartnerdRuntime, logger: Logger): Promise<void> {
+async function startRuntime(
+  runtime: PartnerdRuntime,
+  logger: Logger,
+  onRefreshed: RefreshListener,
+): Promise<void> {
   try {
-    const scheduler = await runtime.start();
+    const scheduler = await runtime.start(onRefreshed);
     logger.info("partnerd running", {
       config: runtime.config.file,
       profiles: scheduler.names.map(

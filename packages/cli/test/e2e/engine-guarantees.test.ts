@@ -75,7 +75,11 @@ describe("engine guarantees", () => {
   it("never runs two refreshes of one profile at once: with single-use tokens both succeed only in turn", async () => {
     const ws = await createWorkspace(fake.entra);
     const { config } = await loadConfig({ configPath: ws.configPath });
-    const runtime = await PartnerdRuntime.open(config, { logger: silentLogger, builtinStores });
+    const runtime = await PartnerdRuntime.open(config, {
+      logger: silentLogger,
+      builtinStores,
+      command: "test",
+    });
     try {
       const held = fake.entra.hold();
       const first = runtime.refresh("pc");

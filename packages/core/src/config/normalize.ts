@@ -1,28 +1,15 @@
-import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { MODULE_PRESETS } from "../identity/modules.ts";
 import type { Locator } from "./locate.ts";
 import { tokenLocationsOf } from "./rules.ts";
 import { DEFAULT_STORE_ID, type ParsedConfig, type StoreConfig } from "./schema.ts";
+import { resolveStateDir } from "./state-dir.ts";
 import type { PartnerdConfig, ProfileConfig, SecretSource } from "./types.ts";
 
 /**
  * partnerd's state folder: `stateDir` from the file (relative to it), else systemd's
  * `$STATE_DIRECTORY` (its first entry), else `$XDG_STATE_HOME/partnerd`, else `~/.local/state/partnerd`.
  */
-export function resolveStateDir(
-  configured: string | undefined,
-  configDir: string,
-  env: NodeJS.ProcessEnv,
-): string {
-  if (configured !== undefined) return resolve(configDir, configured);
-  const systemd = env.STATE_DIRECTORY?.split(":")[0];
-  if (systemd) return resolve(systemd);
-  const xdg = env.XDG_STATE_HOME;
-  // The XDG spec says relative values are invalid and must be ignored.
-  if (xdg && isAbsolute(xdg)) return join(xdg, "partnerd");
-  return join(env.HOME || homedir(), ".local", "state", "partnerd");
-}
 
 export interface NormalizeInput {
   file: string;
@@ -88,5 +75,14 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     };
   }
 
-  return { file, dir, stateDir, network, stores, profiles, locate: (path) => locate(path) };
+  return {
+    file,
+    dir,
+    stateDir,
+    network,
+    server: parsed.server,
+    stores,
+    profiles,
+    locate: (path) => locate(path),
+  };
 }

@@ -230,6 +230,13 @@ const scheduled: Rule = ({ config, warn }) => {
   }
 };
 
+const managedIdentityProfile: Rule = ({ config, error }) => {
+  const profile = config.parsed?.server.managedIdentity?.profile;
+  if (profile === undefined || Object.hasOwn(config.profiles, profile)) return;
+  const known = Object.keys(config.profiles).join(", ") || "none";
+  error(["server", "managedIdentity", "profile"], `no profile "${profile}" (profiles: ${known})`);
+};
+
 /** Every rule, in the order they run. */
 export const RULES: readonly Rule[] = [
   environmentOrAuthority,
@@ -239,6 +246,7 @@ export const RULES: readonly Rule[] = [
   retryDelays,
   caFileReadable,
   scheduled,
+  managedIdentityProfile,
 ];
 
 export async function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): Promise<void> {

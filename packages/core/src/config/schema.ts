@@ -130,6 +130,27 @@ export const NetworkSchema = z.strictObject({
   timeoutMs: z.int().min(100).default(30_000),
 });
 
+const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{1,5}$/;
+
+export const ManagedIdentitySchema = z.strictObject({
+  listen: z
+    .string()
+    .regex(LOOPBACK_LISTEN, "expected a loopback host:port such as 127.0.0.1:42356 (port 0: any free port)")
+    .default("127.0.0.1:0")
+    .describe(
+      "Loopback address of the Azure App Service managed-identity endpoint; its URL and header secret are written to <stateDir>/managed-identity.env.",
+    ),
+  profile: identifier
+    .optional()
+    .describe("The profile that answers requests without client_id; default: the only profile."),
+});
+
+export const ServerSchema = z.strictObject({
+  managedIdentity: ManagedIdentitySchema.optional().describe(
+    "Opt-in: serve access tokens to ManagedIdentityCredential / DefaultAzureCredential scripts on loopback.",
+  ),
+});
+
 export const PartnerdConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   stateDir: z
@@ -142,6 +163,7 @@ export const PartnerdConfigSchema = z.strictObject({
   network: NetworkSchema.prefault({}),
   stores: z.record(identifier, StoreSchema).default({}),
   profiles: z.record(identifier, ProfileSchema),
+  server: ServerSchema.prefault({}).describe("What `partnerd run` serves besides its Unix socket."),
 });
 
 export type PartnerdConfigInput = z.input<typeof PartnerdConfigSchema>;
@@ -149,3 +171,4 @@ export type ParsedConfig = z.output<typeof PartnerdConfigSchema>;
 export type ParsedProfile = z.output<typeof ProfileSchema>;
 export type StoreConfig = z.output<typeof StoreSchema>;
 export type NetworkConfig = z.output<typeof NetworkSchema>;
+export type ServerConfig = z.output<typeof ServerSchema>;

@@ -6,6 +6,8 @@ import { consentHint } from "../identity/classify-error.ts";
 import type { AppCredential } from "../identity/credential.ts";
 import type { IdentityClient } from "../identity/identity-client.ts";
 import type { TokenResult } from "../identity/token-result.ts";
+import type { HeldLock, Locks } from "../lock/contract.ts";
+import { LockBusyError } from "../lock/errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Secret } from "../secret.ts";
 import type { StoreRegistry } from "../stores/registry.ts";
@@ -26,6 +28,8 @@ export type RefreshOutcome =
   /** A client-credentials profile: the app's credential still works. */
   | { status: "checked"; token: TokenResult }
   | { status: "skipped"; reason: "needs-consent" }
+  /** Another process held the profile's lock for longer than the wait; it may be refreshing it now. */
+  | { status: "skipped"; reason: "locked"; message: string }
   /** `exitCode` is 2 when the failure is the config's (a bad certificate, a missing secret), else 1. */
   | { status: "failed"; failure: FailedEvent; exitCode: number };
 
@@ -37,7 +41,23 @@ export interface RefreshEngineOptions {
   logger: Logger;
   /** Aborted at shutdown: retry waits end early; a redemption already sent still completes and persists. */
   stopping?: AbortSignal;
+  /** One redeemer per profile across processes; held around every refresh, adoption and replay. */
+  locks: Locks;
+  /** How long a refresh waits for another process to let go of the profile; default 60 s. */
+  lockWaitMs?: number;
 }
+
+/**
+ * What a caller wants besides the profile's own token: an access token for another tenant (a customer
+ * under GDAP) or other scopes. The refresh token is bound to the user and the app, not to a tenant or
+ * resource, so what such a redemption returns is the profile's chain and is persisted like any rotation.
+ */
+export interface TokenRequest {
+  tenant?: string;
+  scopes?: string[];
+}
+
+export const DEFAULT_LOCK_WAIT_MS = 60_000;
 
 /**
  * The refresh pipeline. Per profile, one run at a time: replay the journal, read the newest token,
@@ -68,10 +88,14 @@ export class RefreshEngine {
     );
   }
 
-  /** Refreshes one profile; a call while one is running waits for it and then runs its own. */
-  refresh(profileName: string): Promise<RefreshOutcome> {
+  /**
+   * Refreshes one profile; a call while one is running waits for it and then runs its own. With a
+   * `request` for another tenant or scopes, a failure is reported to the caller and leaves the profile's
+   * status alone: the partner's own chain may be perfectly healthy.
+   */
+  refresh(profileName: string, request: TokenRequest = {}): Promise<RefreshOutcome> {
     const profile = this.profile(profileName);
-    return this.#serialized(profile.name, () => this.#run(profile));
+    return this.#serialized(profile.name, (lock) => this.#run(profile, request, lock));
   }
 
   /**
@@ -80,7 +104,7 @@ export class RefreshEngine {
    */
   adopt(profileName: string, token: TokenResult): Promise<RefreshOutcome> {
     const profile = this.profile(profileName);
-    return this.#serialized(profile.name, async () => {
+    return this.#serialized(profile.name, async (lock) => {
       const logger = this.#options.logger.child({ profile: profile.name });
       try {
         if (!token.refreshToken) {
@@ -91,6 +115,7 @@ export class RefreshEngine {
           );
         }
         const previous = await this.#readNewest(profile, logger).catch(() => undefined);
+        await lock.verify();
         return await this.#journalAndPersist(profile, token, previous?.fingerprint ?? "", logger);
       } catch (error) {
         return this.#fail(profile, error, logger);
@@ -103,8 +128,31 @@ export class RefreshEngine {
     return resolveCredential(this.profile(profileName), this.#options.stores, this.#options.config);
   }
 
-  #serialized(profileName: string, task: () => Promise<RefreshOutcome>): Promise<RefreshOutcome> {
-    return this.#perProfile.run(profileName, task);
+  #serialized(
+    profileName: string,
+    task: (lock: HeldLock) => Promise<RefreshOutcome>,
+  ): Promise<RefreshOutcome> {
+    return this.#perProfile.run(profileName, async () => {
+      let lock: HeldLock;
+      try {
+        lock = await this.#options.locks.acquire(profileName, {
+          waitMs: this.#options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+          ...(this.#options.stopping ? { signal: this.#options.stopping } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof LockBusyError)) throw error;
+        this.#options.logger.warn("skipped: another process holds the profile", {
+          profile: profileName,
+          error: error.message,
+        });
+        return { status: "skipped", reason: "locked", message: error.message };
+      }
+      try {
+        return await task(lock);
+      } finally {
+        await lock.release();
+      }
+    });
   }
 
   /** Resolves once every running refresh has finished. */
@@ -120,16 +168,23 @@ export class RefreshEngine {
     }
   }
 
-  async #run(profile: ProfileConfig): Promise<RefreshOutcome> {
+  async #run(profile: ProfileConfig, request: TokenRequest, lock: HeldLock): Promise<RefreshOutcome> {
     const logger = this.#options.logger.child({ profile: profile.name });
     const startedAt = new Date();
+    const own = request.tenant === undefined && request.scopes === undefined;
     try {
       await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
       const pending = await this.#journal.read(profile.name);
       if (pending) return await this.#replay(profile, pending, logger);
-      if (profile.flow === "client-credentials") return await this.#checkAppCredential(profile, logger);
-      return await this.#redeemAndPersist(profile, logger);
+      const target = {
+        ...profile,
+        tenant: request.tenant ?? profile.tenant,
+        scopes: request.scopes ?? profile.scopes,
+      };
+      if (profile.flow === "client-credentials") return await this.#checkAppCredential(target, logger);
+      return await this.#redeemAndPersist(profile, target, lock, logger);
     } catch (error) {
+      if (!own) return this.#failRequest(profile, error, logger);
       return this.#fail(profile, error, logger);
     }
   }
@@ -165,7 +220,13 @@ export class RefreshEngine {
     return { status: "checked", token };
   }
 
-  async #redeemAndPersist(profile: ProfileConfig, logger: Logger): Promise<RefreshOutcome> {
+  /** `target` is the profile with the tenant and scopes this redemption asks for. */
+  async #redeemAndPersist(
+    profile: ProfileConfig,
+    target: ProfileConfig,
+    lock: HeldLock,
+    logger: Logger,
+  ): Promise<RefreshOutcome> {
     const current = await this.#readNewest(profile, logger);
     const status = await this.#status.read(profile.name);
     if (status.needsConsent && status.rejectedFingerprint === current.fingerprint) {
@@ -176,7 +237,8 @@ export class RefreshEngine {
       return { status: "skipped", reason: "needs-consent" };
     }
     const credential = await resolveCredential(profile, this.#options.stores, this.#options.config);
-    const token = await this.#redeemWithRetry(profile, current, credential, logger);
+    await lock.verify();
+    const token = await this.#redeemWithRetry(target, current, credential, logger);
     if (!token.refreshToken || token.refreshToken.equals(current)) {
       logger.info("redeemed; the identity provider kept the same refresh token", {
         fingerprint: current.fingerprint,
@@ -375,6 +437,14 @@ export class RefreshEngine {
     );
     await this.#options.events.emit("refreshed", event);
     return { status: "refreshed", event, token: how.token };
+  }
+
+  /** A failed request for another tenant or scopes: said to the caller, nothing recorded. */
+  #failRequest(profile: ProfileConfig, error: unknown, logger: Logger): RefreshOutcome {
+    const failure = toFailedEvent(profile.name, error);
+    logger.warn("token request failed", { kind: failure.kind, code: failure.code, error: failure.message });
+    const exitCode = error instanceof PartnerdError ? error.exitCode : 1;
+    return { status: "failed", failure, exitCode };
   }
 
   async #fail(profile: ProfileConfig, error: unknown, logger: Logger): Promise<RefreshOutcome> {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
-import { resolveStateDir } from "../../src/config/normalize.ts";
+import { resolveStateDir } from "../../src/config/state-dir.ts";
 import { Secret } from "../../src/secret.ts";
 import { brief, cleanEnv, testdir } from "./helpers.ts";
 

@@ -1,0 +1,193 @@
+import { randomBytes } from "node:crypto";
+import { link, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/atomic-write.ts";
+import type { AcquireOptions, HeldLock, LockOwner, Locks } from "./contract.ts";
+import { LockBusyError, LockLostError } from "./errors.ts";
+import { currentProcessIdentity, mayBeAlive, type ProcessIdentity } from "./process-liveness.ts";
+
+type OwnerRecord = LockOwner & ProcessIdentity;
+
+interface Observed {
+  record: OwnerRecord | undefined;
+  dev: number;
+  ino: number;
+  mtimeMs: number;
+}
+
+/** A record that does not parse is a holder that died between creating and filling it... or a stranger. */
+const UNREADABLE_GRACE_MS = 5_000;
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+
+/**
+ * Per-key lock files in one folder (`<dir>/<key>.lock`), holding the owner's pid, boot id and process
+ * start time. Node has no flock(2), and a native addon breaks on every Node upgrade and on installs
+ * without a compiler; an mtime-heartbeat lock (proper-lockfile) robs a live holder whose event loop
+ * stalls past the staleness window. Here a holder is dead only when its process provably is.
+ *
+ * Taking: the record is written to a private temp file and hard-linked to the lock name, so the lock
+ * never exists half-written and only one `link` can win. Breaking a dead holder's lock: it is renamed
+ * aside and kept only if the renamed file is the very inode judged dead; otherwise it is linked back.
+ */
+export class FileLocks implements Locks {
+  readonly #dir: string;
+  readonly #command: string;
+  readonly #subject: (key: string) => string;
+
+  /** `command` is recorded for waiters' messages; `subject` names what a key locks, in those messages. */
+  constructor(dir: string, command: string, subject: (key: string) => string = (key) => `profile "${key}"`) {
+    this.#dir = dir;
+    this.#command = command;
+    this.#subject = subject;
+  }
+
+  async acquire(key: string, { waitMs, signal }: AcquireOptions): Promise<HeldLock> {
+    const path = this.#path(key);
+    await ensurePrivateDir(this.#dir);
+    const started = Date.now();
+    let pollMs = FIRST_POLL_MS;
+    for (;;) {
+      const record: OwnerRecord = {
+        ...currentProcessIdentity(),
+        command: this.#command,
+        since: new Date().toISOString(),
+      };
+      const taken = await this.#tryCreate(path, record);
+      if (taken) return new HeldFileLock(path, this.#subject(key), record, taken);
+      const observed = await observe(path);
+      if (!observed) continue; // released between our link and our look: try again at once
+      if (isDead(observed)) {
+        await breakDeadLock(path, observed);
+        continue;
+      }
+      const waited = Date.now() - started;
+      if (waited >= waitMs || signal?.aborted)
+        throw new LockBusyError(this.#subject(key), observed.record, waited);
+      await delay(Math.min(pollMs, waitMs - waited));
+      pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+    }
+  }
+
+  async holder(key: string): Promise<LockOwner | undefined> {
+    const observed = await observe(this.#path(key));
+    if (!observed || isDead(observed)) return undefined;
+    return observed.record ? ownerOf(observed.record) : undefined;
+  }
+
+  #path(key: string): string {
+    return join(this.#dir, `${key}.lock`);
+  }
+
+  /** The lock's inode when this call created it; undefined when another holder's file is there. */
+  async #tryCreate(path: string, record: OwnerRecord): Promise<{ dev: number; ino: number } | undefined> {
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    await writeFile(temp, `${JSON.stringify(record)}\n`, { mode: PRIVATE_FILE_MODE, flag: "wx" });
+    try {
+      await link(temp, path);
+      const { dev, ino } = await stat(temp);
+      return { dev, ino };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+}
+
+class HeldFileLock implements HeldLock {
+  readonly owner: LockOwner;
+  readonly #path: string;
+  readonly #subject: string;
+  readonly #inode: { dev: number; ino: number };
+  #released = false;
+
+  constructor(path: string, subject: string, record: OwnerRecord, inode: { dev: number; ino: number }) {
+    this.#path = path;
+    this.#subject = subject;
+    this.owner = ownerOf(record);
+    this.#inode = inode;
+  }
+
+  async verify(): Promise<void> {
+    if (this.#released || !(await this.#stillOurs())) throw new LockLostError(this.#subject);
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    if (await this.#stillOurs()) await unlink(this.#path).catch(() => undefined);
+  }
+
+  async #stillOurs(): Promise<boolean> {
+    try {
+      const { dev, ino } = await stat(this.#path);
+      return dev === this.#inode.dev && ino === this.#inode.ino;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function observe(path: string): Promise<Observed | undefined> {
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const { dev, ino, mtimeMs } = await file.stat();
+    return { record: parseRecord(await file.readFile("utf8")), dev, ino, mtimeMs };
+  } finally {
+    await file.close();
+  }
+}
+
+function isDead(observed: Observed): boolean {
+  if (observed.record) return !mayBeAlive(observed.record);
+  return Date.now() - observed.mtimeMs > UNREADABLE_GRACE_MS;
+}
+
+async function breakDeadLock(path: string, judged: Observed): Promise<void> {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.dead`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // another waiter broke it first
+    throw error;
+  }
+  const moved = await stat(aside);
+  if (moved.dev !== judged.dev || moved.ino !== judged.ino) {
+    // Another waiter broke the dead lock and took it between our look and our rename: put it back.
+    await link(aside, path).catch(() => undefined);
+  }
+  await unlink(aside).catch(() => undefined);
+}
+
+function parseRecord(text: string): OwnerRecord | undefined {
+  try {
+    const record = JSON.parse(text) as Partial<OwnerRecord>;
+    if (typeof record.pid !== "number" || typeof record.host !== "string") return undefined;
+    return {
+      pid: record.pid,
+      host: record.host,
+      command: typeof record.command === "string" ? record.command : "unknown command",
+      since: typeof record.since === "string" ? record.since : "an unknown time",
+      ...(typeof record.bootId === "string" ? { bootId: record.bootId } : {}),
+      ...(typeof record.startTime === "string" ? { startTime: record.startTime } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerOf(record: OwnerRecord): LockOwner {
+  return { pid: record.pid, command: record.command, since: record.since, host: record.host };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,14 @@
+import { join } from "node:path";
+
+/** The Unix socket `partnerd run` serves access tokens on. */
+export function daemonSocketPath(stateDir: string): string {
+  return join(stateDir, "partnerd.sock");
+}
+
+/** Where the per-profile lock files live. */
+export function profileLocksDir(stateDir: string): string {
+  return join(stateDir, "locks");
+}
+
+/** The key, in the state folder itself, of the lock `partnerd run` holds for its whole life. */
+export const DAEMON_LOCK_KEY = "daemon";
