@@ -316,6 +316,13 @@ export const aadsts = {
       "The provided value for the input parameter 'device_code' is not valid. Invalid verification code due to User typing in wrong user code for device code flow.",
   }),
   /** 700016: unknown application id. */
+  /** 50020: the user has no access to that tenant (no guest account, no GDAP relationship). */
+  userNotInTenant: (username: string, tenant: string): EntraError => ({
+    status: 400,
+    error: "invalid_grant",
+    code: 50020,
+    message: `User account '${username}' from identity provider 'https://sts.windows.net/' does not exist in tenant '${tenant}' and cannot access the application in that tenant. The account needs to be added as an external user in the tenant first.`,
+  }),
   applicationNotFound: (clientId: string, tenant: string): EntraError => ({
     status: 400,
     error: "unauthorized_client",

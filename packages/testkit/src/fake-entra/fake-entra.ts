@@ -122,6 +122,17 @@ export class FakeEntra {
     this.#state.rotation = mode;
   }
 
+  /**
+   * The customer tenants (GUIDs) the user may reach besides the home tenant, as under GDAP; a user
+   * token request for any other tenant fails with AADSTS50020. `undefined` (the default): every tenant.
+   */
+  get reachableTenants(): readonly string[] | undefined {
+    return this.#state.reachableTenants && [...this.#state.reachableTenants];
+  }
+  set reachableTenants(tenants: readonly string[] | undefined) {
+    this.#state.reachableTenants = tenants && new Set(tenants.map((t) => t.toLowerCase()));
+  }
+
   /** Delay (ms) added before every response; 0 by default. */
   get latencyMs(): number {
     return this.#state.latencyMs;

@@ -99,6 +99,8 @@ export class EntraState {
   readonly user: FakeEntraUser;
   rotation: RotationMode;
   latencyMs = 0;
+  /** Other tenants the user may reach (GDAP customers); `undefined`: every tenant. */
+  reachableTenants: Set<string> | undefined;
   redemptionCount = 0;
   readonly tokenRequests: TokenRequestRecord[] = [];
   readonly authorizeRequests: AuthorizeRequestRecord[] = [];

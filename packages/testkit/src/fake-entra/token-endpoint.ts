@@ -63,6 +63,14 @@ function process(
   const client = state.client(clientId);
   if (!client) return fail(aadsts.applicationNotFound(clientId, tenant));
   const tid = resolveTenantId(tenant, state.tenantId);
+  if (
+    grantType !== "client_credentials" &&
+    state.reachableTenants &&
+    tid !== state.tenantId &&
+    !state.reachableTenants.has(tid)
+  ) {
+    return fail(aadsts.userNotInTenant(state.user.preferredUsername, tenant));
+  }
   const authError = authenticateClient(client, form, {
     baseUrl: errCtx.baseUrl,
     tenant,
