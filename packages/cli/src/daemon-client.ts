@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { PartnerdError } from "@partnerd/core/client";
 
 export interface DaemonTokenRequest {
   profile: string;
@@ -13,7 +14,7 @@ export type DaemonAnswer =
   /** No daemon listens (no socket, a dead daemon's socket, or one that is stopping). */
   | { kind: "absent" };
 
-const CONNECT_TIMEOUT_MS = 2_000;
+const DAEMON_GONE = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "ECONNRESET", "EPIPE"]);
 /** A miss waits for the daemon's redemption, which may wait for the profile's lock (60 s) first. */
 const ANSWER_TIMEOUT_MS = 180_000;
 
@@ -27,27 +28,39 @@ export function askDaemonForToken(socketPath: string, body: DaemonTokenRequest):
         path: "/v1/token",
         method: "POST",
         headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
-        timeout: CONNECT_TIMEOUT_MS,
+        // Connecting to a Unix socket fails at once when nobody listens; the wait is for the answer.
+        timeout: ANSWER_TIMEOUT_MS,
       },
       (response) => {
-        call.setTimeout(ANSWER_TIMEOUT_MS);
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
           try {
             resolve(answerOf(response.statusCode ?? 0, JSON.parse(Buffer.concat(chunks).toString("utf8"))));
           } catch {
-            reject(new Error(`partnerd run answered on ${socketPath} with something that is not its API`));
+            reject(
+              new PartnerdError(
+                "DAEMON_ANSWER",
+                `something answered on ${socketPath} that is not partnerd run's API (HTTP ${response.statusCode})`,
+              ),
+            );
           }
         });
       },
     );
-    call.on("timeout", () => call.destroy(new Error(`partnerd run on ${socketPath} did not answer in time`)));
+    call.on("timeout", () =>
+      call.destroy(
+        new PartnerdError(
+          "DAEMON_TIMEOUT",
+          `partnerd run on ${socketPath} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`,
+        ),
+      ),
+    );
     call.on("error", (error: NodeJS.ErrnoException) => {
-      // A socket file with nobody behind it is a crashed daemon's; no file, no daemon.
-      if (error.code === "ENOENT" || error.code === "ECONNREFUSED" || error.code === "ENOTSOCK") {
-        resolve({ kind: "absent" });
-      } else reject(error);
+      // A socket file with nobody behind it is a crashed daemon's; no file, no daemon. A daemon that died
+      // while answering may have redeemed: whoever takes the profile's lock next replays its journal.
+      if (error.code && DAEMON_GONE.has(error.code)) resolve({ kind: "absent" });
+      else reject(error);
     });
     call.end(text);
   });

@@ -1,13 +1,17 @@
 import { request } from "node:http";
 import { join } from "node:path";
 
+/** The socket API's JSON: an AuthResult, a status list, or `{ error: { code, message, hint? } }`. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whichever shape the endpoint returns
+type ApiAnswer = any;
+
 /** One raw HTTP request to the daemon's socket, for tests of its API. */
 export function socketRequest(
   stateDir: string,
   method: string,
   path: string,
   body?: string,
-): Promise<{ status: number; json: Record<string, any> }> {
+): Promise<{ status: number; json: ApiAnswer }> {
   return new Promise((resolve, reject) => {
     const call = request({ socketPath: join(stateDir, "partnerd.sock"), method, path }, (response) => {
       const chunks: Buffer[] = [];
