@@ -18,8 +18,12 @@ import {
 } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
+import { benchCachedToken } from "./cached-token.ts";
+import { median, p95 } from "./stats.ts";
 
-const { values } = parseArgs({ options: { iterations: { type: "string", default: "200" } } });
+const { values } = parseArgs({
+  options: { iterations: { type: "string", default: "200" }, rounds: { type: "string", default: "20" } },
+});
 const iterations = Number(values.iterations);
 const CLIENT_ID = "bench-client";
 const scopes = ["https://api.partnercenter.microsoft.com/user_impersonation"];
@@ -85,6 +89,8 @@ await seedStore.close?.();
 await entra.close();
 await rm(dir, { recursive: true, force: true });
 
+await benchCachedToken(Number(values.rounds));
+
 async function loadBenchConfig(folder: string, authority: string): Promise<PartnerdConfig> {
   const file = join(folder, "partnerd.yaml");
   const text = `stateDir: ./state\nnetwork: { caFile: ./ca.pem }\nprofiles:\n  pc:\n    applicationId: ${CLIENT_ID}\n    authority: ${authority}\n    scopes: [${scopes[0]}]\n`;
@@ -98,14 +104,4 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.95)]!;
 }

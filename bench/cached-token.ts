@@ -1,0 +1,76 @@
+/**
+ * `partnerd token <profile>` answered from a running daemon's cache, against `node -e 0` (the floor of any
+ * Node CLI), as whole processes, interleaved. Target: within 5x, with no redemption after the first.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { standaloneStoreContext } from "@partnerd/core";
+import fileStore from "@partnerd/store-file";
+import { FakeEntra } from "@partnerd/testkit";
+import { median } from "./stats.ts";
+
+const BIN = fileURLToPath(new URL("../packages/cli/bin/partnerd.js", import.meta.url));
+
+export async function benchCachedToken(rounds: number): Promise<void> {
+  const entra = await FakeEntra.start();
+  const dir = await mkdtemp(join(tmpdir(), "partnerd-bench-token-"));
+  entra.registerClient({ clientId: "bench-token" });
+  await entra.writeCaFile(join(dir, "ca.pem"));
+  const config = join(dir, "partnerd.yaml");
+  await writeFile(
+    config,
+    `stateDir: ./state\nnetwork: { caFile: ./ca.pem }\nprofiles:\n  pc:\n    applicationId: bench-token\n    authority: ${entra.url}\n    scopes: [https://api.partnercenter.microsoft.com/user_impersonation]\n    schedule: "0 0 1 1 *"\n`,
+  );
+  const store = await fileStore.create(
+    { dir: join(dir, "state", "secrets") },
+    standaloneStoreContext({ configDir: dir, storeId: "default" }),
+  );
+  await store.put("pc", entra.issueRefreshToken({ clientId: "bench-token" }), {
+    profile: "pc",
+    fingerprint: "seed",
+    refreshedAt: new Date(),
+    expiresByInactivityAt: new Date(),
+  });
+  const daemon = spawn(process.execPath, [BIN, "run", "-c", config], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) =>
+    daemon.stdout!.on(
+      "data",
+      (chunk: Buffer) => chunk.toString().includes("serving access tokens") && resolve(),
+    ),
+  );
+  const token = () => run([BIN, "token", "pc", "-c", config]);
+  await token(); // the one redemption; also warms Node's compile cache
+  const redemptions = entra.redemptionCount;
+  const nodeMs: number[] = [];
+  const tokenMs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    nodeMs.push(await run(["-e", "0"]));
+    tokenMs.push(await token());
+  }
+  daemon.kill("SIGTERM");
+  await new Promise((resolve) => daemon.once("exit", resolve));
+  const ratio = median(tokenMs) / median(nodeMs);
+  console.log(`\ncached \`partnerd token\`, ${rounds} interleaved rounds of whole processes`);
+  console.log(`  baseline  node -e 0                       median ${median(nodeMs).toFixed(1)} ms`);
+  console.log(`  partnerd  token pc (daemon's cache)       median ${median(tokenMs).toFixed(1)} ms`);
+  console.log(
+    `  ratio     ${ratio.toFixed(2)}x (target <= 5x); redemptions during the rounds: ${entra.redemptionCount - redemptions}`,
+  );
+  await store.close?.();
+  await entra.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Wall time of one whole process; asynchronous, as the fake identity provider lives in this process. */
+async function run(args: string[]): Promise<number> {
+  const start = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
+  return performance.now() - start;
+}
