@@ -55,7 +55,7 @@ describe('FakeEntra rotation "reuse-revokes-grant" with the real msal-node', () 
   it("rotates along one grant; a spent token presented again revokes the whole grant, newest included", async () => {
     const { clientId, redeem } = app();
     const rt0 = entra.issueRefreshToken({ clientId, value: `RT-CANARY-${randomUUID()}` });
-    const requestsBefore = entra.tokenRequests.length;
+    const requestsBefore = entra.tokenRequestCount;
     const redemptionsBefore = entra.redemptionCount;
 
     const rt1 = await redeem(rt0);
@@ -92,6 +92,7 @@ describe('FakeEntra rotation "reuse-revokes-grant" with the real msal-node', () 
     expect(entra.reusedRefreshTokens(clientId)).toEqual([rt1]);
     expect([rt0, rt1, rt2].map((rt) => entra.presentationCount(rt))).toEqual([1, 2, 1]);
     expect(entra.redemptionCount - redemptionsBefore).toBe(2);
+    expect(entra.tokenRequestCount - requestsBefore).toBe(4);
     expect(
       entra.tokenRequests.slice(requestsBefore).map((r) => [r.grantType, r.status, r.errorCode]),
     ).toEqual([

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";
+import type { RotationProbe } from "../rotation-probe.ts";
 import { createTestCa } from "../tls/test-ca.ts";
 import { openIdConfiguration } from "./discovery.ts";
 import { buildRoutes } from "./routes.ts";
@@ -42,7 +43,7 @@ import type {
  * `/devicecode` — every flow of Partner Center PowerShell's `New-PartnerAccessToken`.
  * Logs nothing; error bodies never echo tokens or secrets.
  */
-export class FakeEntra {
+export class FakeEntra implements RotationProbe {
   /** `https://127.0.0.1:PORT` */
   readonly url: string;
   /** `127.0.0.1:PORT`, the value for msal's `knownAuthorities`. */
@@ -249,10 +250,12 @@ export class FakeEntra {
     return this.#state.tokenRequests;
   }
 
-  /**
-   * Number of successful refresh-token redemptions. Every token-endpoint request, whatever its outcome,
-   * is in {@link tokenRequests} (`tokenRequests.length` = requests that reached the fake).
-   */
+  /** `tokenRequests.length`: token-endpoint requests that reached the fake, whatever their outcome. */
+  get tokenRequestCount(): number {
+    return this.#state.tokenRequests.length;
+  }
+
+  /** Number of successful refresh-token redemptions. */
   get redemptionCount(): number {
     return this.#state.redemptionCount;
   }
