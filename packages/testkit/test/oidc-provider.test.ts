@@ -87,29 +87,34 @@ describe("oidc-provider with rotateRefreshToken (plain HTTPS)", () => {
   });
 });
 
+/** A profile as a user writes it for a generic OIDC provider, parsed by partnerd's own config loader. */
+async function profileFor(provider: StrictOidcProvider): Promise<PartnerdConfig> {
+  const caFile = join(dir, "oidc-ca.pem");
+  await provider.writeCaFile(caFile);
+  const result = await parseConfig(
+    [
+      "network:",
+      `  caFile: ${caFile}`,
+      "profiles:",
+      "  pc:",
+      `    applicationId: ${provider.clientId}`,
+      ...(provider.clientSecret === undefined ? [] : ["    clientSecret: { env: OIDC_CLIENT_SECRET }"]),
+      `    authority: ${provider.issuer}`,
+      "    protocol: oidc",
+      `    scopes: [${provider.scope}]`,
+    ].join("\n"),
+    { file: join(dir, "partnerd.yaml"), env: { OIDC_CLIENT_SECRET: provider.clientSecret ?? "" } },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.config!;
+}
+
 describe("partnerd core's identity client against oidc-provider", () => {
   let config: PartnerdConfig;
   let transport: HttpTransport;
 
   beforeAll(async () => {
-    const caFile = join(dir, "oidc-ca.pem");
-    await idp.writeCaFile(caFile);
-    const result = await parseConfig(
-      [
-        "network:",
-        `  caFile: ${caFile}`,
-        "profiles:",
-        "  pc:",
-        `    applicationId: ${idp.clientId}`,
-        "    clientSecret: { env: OIDC_CLIENT_SECRET }",
-        `    authority: ${idp.issuer}`,
-        "    protocol: oidc",
-        `    scopes: [${idp.scope}]`,
-      ].join("\n"),
-      { file: join(dir, "partnerd.yaml"), env: { OIDC_CLIENT_SECRET: idp.clientSecret ?? "" } },
-    );
-    expect(result.errors).toBeUndefined();
-    config = result.config!;
+    config = await profileFor(idp);
     transport = createHttpTransport({ extraCaPem: idp.caPem, timeoutMs: 10_000 });
   });
 
@@ -153,5 +158,26 @@ describe("partnerd core's identity client against oidc-provider", () => {
     expect(replay).toBeInstanceOf(RefreshError);
     expect(replay).toMatchObject({ kind: "terminal" });
     expect(await idp.isGrantAlive(rt2!)).toBe(false);
+  });
+
+  it("a public client (no secret) redeems and rotates too", async () => {
+    const publicIdp = await StrictOidcProvider.start({ client: "public" });
+    const publicTransport = createHttpTransport({ extraCaPem: publicIdp.caPem, timeoutMs: 10_000 });
+    try {
+      const profile = (await profileFor(publicIdp)).profiles.pc!;
+      expect(profile.clientSecret).toBeUndefined();
+      const rt0 = await publicIdp.seed();
+      const result = await createIdentityClient(publicTransport, silentLogger).redeem(
+        profile,
+        undefined,
+        new Secret(rt0),
+      );
+      expect(result.refreshToken?.reveal()).toBe(publicIdp.newestRefreshToken(rt0));
+      expect(result.refreshToken?.reveal()).not.toBe(rt0);
+      expect(await publicIdp.isGrantAlive(rt0)).toBe(true);
+    } finally {
+      await publicTransport.close();
+      await publicIdp.close();
+    }
   });
 });
