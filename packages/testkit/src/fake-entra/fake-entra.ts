@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";
+import type { RotationProbe } from "../rotation-probe.ts";
 import { createTestCa } from "../tls/test-ca.ts";
 import { openIdConfiguration } from "./discovery.ts";
 import { buildRoutes } from "./routes.ts";
@@ -16,6 +17,7 @@ import type {
   FailNextOptions,
   FakeEntraOptions,
   FakeEntraUser,
+  GrantInfo,
   HeldRequest,
   IssueRefreshTokenOptions,
   RefreshTokenState,
@@ -41,7 +43,7 @@ import type {
  * `/devicecode` — every flow of Partner Center PowerShell's `New-PartnerAccessToken`.
  * Logs nothing; error bodies never echo tokens or secrets.
  */
-export class FakeEntra {
+export class FakeEntra implements RotationProbe {
   /** `https://127.0.0.1:PORT` */
   readonly url: string;
   /** `127.0.0.1:PORT`, the value for msal's `knownAuthorities`. */
@@ -78,7 +80,7 @@ export class FakeEntra {
       preferredUsername: opts.user?.preferredUsername ?? "test.user@partnerd.test",
       tenantId,
     };
-    const state = new EntraState(tenantId, user, opts.rotation ?? "single-use");
+    const state = new EntraState(tenantId, user, checkRotationMode(opts.rotation ?? "single-use"));
     state.consent = checkConsentMode(opts.consent ?? "auto");
     state.oidc = opts.oidc ?? false;
     if (opts.deviceCode) state.setDeviceCodeOptions(opts.deviceCode);
@@ -114,12 +116,16 @@ export class FakeEntra {
     await chmod(path, 0o600);
   }
 
-  /** RT rotation on redemption; may be changed at any time. */
+  /**
+   * RT rotation on redemption; may be changed at any time. `"single-use"` (default): a redeemed RT is
+   * spent. `"keep-old"`: it stays valid (Entra ID). `"reuse-revokes-grant"`: spent, and presenting it
+   * again revokes its whole grant (oidc-provider, Okta, Auth0); see {@link grant}.
+   */
   get rotation(): RotationMode {
     return this.#state.rotation;
   }
   set rotation(mode: RotationMode) {
-    this.#state.rotation = mode;
+    this.#state.rotation = checkRotationMode(mode);
   }
 
   /**
@@ -217,7 +223,7 @@ export class FakeEntra {
     return this.#state.deviceCodeState(userCode);
   }
 
-  /** Seeds a valid refresh token for a registered client and returns it. */
+  /** Seeds a valid refresh token for a registered client and returns it. It starts a grant of its own. */
   issueRefreshToken(opts: IssueRefreshTokenOptions): string {
     return this.#state.issueRefreshToken(opts);
   }
@@ -255,17 +261,22 @@ export class FakeEntra {
     return this.#state.tokenRequests;
   }
 
+  /** `tokenRequests.length`: token-endpoint requests that reached the fake, whatever their outcome. */
+  get tokenRequestCount(): number {
+    return this.#state.tokenRequests.length;
+  }
+
   /** Number of successful refresh-token redemptions. */
   get redemptionCount(): number {
     return this.#state.redemptionCount;
   }
 
-  /** Whether `rt` would currently be accepted (for its own client). */
   /** Every access, refresh and id token the fake has sent (seeded refresh tokens too), spent or not. */
   issuedTokens(): string[] {
     return this.#state.issuedTokens();
   }
 
+  /** Whether `rt` would currently be accepted (for its own client). */
   isValidRefreshToken(rt: string): boolean {
     return this.#state.refreshTokenState(rt) === "valid";
   }
@@ -273,6 +284,39 @@ export class FakeEntra {
   /** `valid`, `spent` (single-use rotation), `revoked`, `expired` or `unknown`. */
   refreshTokenState(rt: string): RefreshTokenState {
     return this.#state.refreshTokenState(rt);
+  }
+
+  /**
+   * The grant `rt` belongs to (the chain of refresh tokens from one consent): whether it is alive, its
+   * newest refresh token, all of its tokens, and when reuse revoked it. Undefined for an unknown token.
+   */
+  grant(rt: string): GrantInfo | undefined {
+    return this.#state.grantOf(rt);
+  }
+
+  /** Whether some refresh token of `rt`'s grant would still be accepted (false for an unknown token). */
+  isGrantAlive(rt: string): boolean {
+    return this.#state.grantOf(rt)?.alive ?? false;
+  }
+
+  /** The most recently issued refresh token of `rt`'s grant (whatever its state); throws if unknown. */
+  newestRefreshToken(rt: string): string {
+    const grant = this.#state.grantOf(rt);
+    if (!grant) throw new Error("FakeEntra: unknown refresh token");
+    return grant.newestRefreshToken;
+  }
+
+  /**
+   * How many refresh_token requests presented `rt` (counted once a request gets past injected failures
+   * and client authentication, whatever the outcome). More than 1 means a duplicate redemption.
+   */
+  presentationCount(rt: string): number {
+    return this.#state.refreshToken(rt)?.presentations ?? 0;
+  }
+
+  /** Refresh tokens presented more than once (see {@link presentationCount}), optionally of one client. */
+  reusedRefreshTokens(clientId?: string): string[] {
+    return this.#state.reusedRefreshTokens(clientId);
   }
 
   /** All currently valid refresh tokens, optionally of one client, in issue order. */
@@ -292,6 +336,15 @@ export class FakeEntra {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+const ROTATION_MODES: readonly RotationMode[] = ["single-use", "keep-old", "reuse-revokes-grant"];
+
+function checkRotationMode(mode: RotationMode): RotationMode {
+  if (!ROTATION_MODES.includes(mode)) {
+    throw new Error('FakeEntra.rotation must be "single-use", "keep-old" or "reuse-revokes-grant"');
+  }
+  return mode;
 }
 
 function checkConsentMode(mode: ConsentMode): ConsentMode {

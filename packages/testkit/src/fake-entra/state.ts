@@ -13,6 +13,7 @@ import type {
   DeviceCodeState,
   FailNextOptions,
   FakeEntraUser,
+  GrantInfo,
   HeldRequest,
   IssueRefreshTokenOptions,
   RefreshTokenState,
@@ -85,9 +86,21 @@ export interface DeviceCodeRecord {
 /** A refresh token the fake has issued. */
 export interface RefreshTokenRecord {
   clientId: string;
+  /** The grant (consent) this token continues; see {@link GrantRecord}. */
+  grantId: string;
   scopes: string[];
   issuedAt: Date;
   state: Exclude<RefreshTokenState, "unknown">;
+  /** How many refresh_token requests presented it (those that reached the grant handler). */
+  presentations: number;
+}
+
+/** A chain of refresh tokens from one consent. */
+interface GrantRecord {
+  clientId: string;
+  /** Token values in issue order. */
+  tokens: string[];
+  revokedByReuseAt?: Date;
 }
 
 /**
@@ -119,6 +132,7 @@ export class EntraState {
   /** Keyed by device_code; insertion order = issue order. */
   readonly #deviceCodes = new Map<string, DeviceCodeRecord>();
   readonly #refreshTokens = new Map<string, RefreshTokenRecord>();
+  readonly #grants = new Map<string, GrantRecord>();
   /** Every token handed out over the wire, for tests that check none of them leaks. */
   readonly #issued = new Set<string>();
   readonly #failures: FailNextOptions[] = [];
@@ -160,7 +174,8 @@ export class EntraState {
     return [...this.#issued];
   }
 
-  issueRefreshToken(opts: IssueRefreshTokenOptions): string {
+  /** Issues a valid RT: the next one of `grantId`'s chain, or the first of a new grant when omitted. */
+  issueRefreshToken(opts: IssueRefreshTokenOptions, grantId?: string): string {
     if (!this.#clients.has(opts.clientId)) {
       throw new Error("FakeEntra.issueRefreshToken: client is not registered (call registerClient first)");
     }
@@ -169,11 +184,20 @@ export class EntraState {
     this.#issued.add(value);
     if (this.#refreshTokens.has(value))
       throw new Error("FakeEntra.issueRefreshToken: token value already issued");
+    let grant = grantId === undefined ? undefined : this.#grants.get(grantId);
+    if (grantId === undefined || !grant) {
+      grantId = randomUUID();
+      grant = { clientId: opts.clientId, tokens: [] };
+      this.#grants.set(grantId, grant);
+    }
+    grant.tokens.push(value);
     this.#refreshTokens.set(value, {
       clientId: opts.clientId,
+      grantId,
       scopes: [...(opts.scopes ?? [])],
       issuedAt: new Date(),
       state: "valid",
+      presentations: 0,
     });
     return value;
   }
@@ -191,6 +215,45 @@ export class EntraState {
 
   refreshTokenState(value: string): RefreshTokenState {
     return this.#refreshTokens.get(value)?.state ?? "unknown";
+  }
+
+  /**
+   * `reuse-revokes-grant`: a spent RT came back. Every RT of its grant is revoked, the newest included,
+   * as oidc-provider does on refresh token reuse.
+   */
+  revokeGrantForReuse(grantId: string, now: Date): void {
+    const grant = this.#grants.get(grantId);
+    if (!grant) return;
+    grant.revokedByReuseAt ??= now;
+    for (const value of grant.tokens) {
+      const record = this.#refreshTokens.get(value);
+      if (record) record.state = "revoked";
+    }
+  }
+
+  /** The grant `rt` belongs to, as a snapshot; undefined for an unknown token. */
+  grantOf(rt: string): GrantInfo | undefined {
+    const grantId = this.#refreshTokens.get(rt)?.grantId;
+    const grant = grantId === undefined ? undefined : this.#grants.get(grantId);
+    if (grantId === undefined || !grant) return undefined;
+    const info: GrantInfo = {
+      id: grantId,
+      clientId: grant.clientId,
+      alive: grant.tokens.some((value) => this.#refreshTokens.get(value)?.state === "valid"),
+      newestRefreshToken: grant.tokens.at(-1) ?? rt,
+      refreshTokens: [...grant.tokens],
+    };
+    if (grant.revokedByReuseAt) info.revokedByReuseAt = grant.revokedByReuseAt;
+    return info;
+  }
+
+  /** Tokens presented more than once to the refresh_token grant, optionally of one client, in issue order. */
+  reusedRefreshTokens(clientId?: string): string[] {
+    const out: string[] = [];
+    for (const [value, rt] of this.#refreshTokens) {
+      if (rt.presentations > 1 && (clientId === undefined || rt.clientId === clientId)) out.push(value);
+    }
+    return out;
   }
 
   validRefreshTokens(clientId?: string): string[] {

@@ -3,7 +3,13 @@ export type RotationMode =
   /** The presented RT is spent; reusing it fails with AADSTS70008. Makes rotation bugs loud. */
   | "single-use"
   /** The presented RT stays valid, like real Entra ID (which never revokes the old RT on use). */
-  | "keep-old";
+  | "keep-old"
+  /**
+   * Strict rotation with reuse detection, like oidc-provider (`rotateRefreshToken: true`), Okta and Auth0:
+   * the presented RT is spent, and presenting a spent RT again revokes every refresh token of its grant
+   * (the newest one too) and fails with `invalid_grant` (AADSTS70008).
+   */
+  | "reuse-revokes-grant";
 
 /** Options for {@link FakeEntra.start}. */
 export interface FakeEntraOptions {
@@ -183,6 +189,24 @@ export interface DeviceCodeRequestRecord {
 
 /** Lifecycle of a device code in the fake. */
 export type DeviceCodeState = "pending" | "approved" | "declined" | "expired" | "redeemed";
+
+/**
+ * One grant: the chain of refresh tokens that started with one consent (an authorization code, a device
+ * code, or a seeded {@link FakeEntra.issueRefreshToken}) and continued through rotations.
+ */
+export interface GrantInfo {
+  /** Opaque, stable id of the grant. */
+  id: string;
+  clientId: string;
+  /** Some refresh token of the grant would still be accepted. */
+  alive: boolean;
+  /** Set when presenting a spent refresh token revoked the grant (`reuse-revokes-grant`). */
+  revokedByReuseAt?: Date;
+  /** The most recently issued refresh token of the grant, whatever its state. */
+  newestRefreshToken: string;
+  /** Every refresh token of the grant, in issue order. */
+  refreshTokens: string[];
+}
 
 /** Lifecycle state of a refresh token in the fake. */
 export type RefreshTokenState = "valid" | "spent" | "revoked" | "expired" | "unknown";

@@ -17,6 +17,8 @@ export interface UserTokenResponseInput {
   refreshTokenScopes: string[] | undefined;
   /** Add an id_token (the grant included `openid`). */
   idToken: boolean;
+  /** The grant a new refresh token continues (refresh_token flow); a new grant when omitted. */
+  grantId?: string;
   /** `nonce` claim of the id_token (auth code flow only). */
   nonce?: string;
 }
@@ -47,10 +49,10 @@ export function userTokenResponse(ctx: GrantContext, input: UserTokenResponseInp
     access_token: mintUserAccessToken({ ...claims, scopes: input.scopes }),
   };
   if (input.refreshTokenScopes !== undefined) {
-    body.refresh_token = state.issueRefreshToken({
-      clientId: client.clientId,
-      scopes: input.refreshTokenScopes,
-    });
+    body.refresh_token = state.issueRefreshToken(
+      { clientId: client.clientId, scopes: input.refreshTokenScopes },
+      input.grantId,
+    );
     body.refresh_token_expires_in = REFRESH_TOKEN_LIFETIME_S;
   }
   if (input.idToken) {
