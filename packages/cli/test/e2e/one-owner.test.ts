@@ -1,8 +1,30 @@
-import { describe, expect, it } from "vitest";
-import { createWorkspace, PartnerdProcess, runPartnerd, storedToken, useFakeEntra } from "./harness.ts";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RotationProbe } from "@partnerd/testkit";
+import { StrictOidcProvider } from "@partnerd/testkit/oidc-provider";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  canaries,
+  createWorkspace,
+  PartnerdProcess,
+  runPartnerd,
+  seedToken,
+  storedToken,
+  useFakeEntra,
+} from "./harness.ts";
 
-// Strict rotation: a spent refresh token presented again fails. Any second redeemer racing the first shows.
-const fake = useFakeEntra({ rotation: "single-use" });
+// Strict rotation, as oidc-provider, Okta and Auth0 do it: a spent refresh token presented again
+// revokes the whole grant. Any second redeemer racing the first kills it.
+const fake = useFakeEntra({ rotation: "reuse-revokes-grant" });
+let oidc: StrictOidcProvider;
+
+beforeAll(async () => {
+  oidc = await StrictOidcProvider.start();
+});
+afterAll(async () => {
+  await oidc.close();
+});
 
 const CLIENTS = 100;
 
@@ -15,6 +37,31 @@ function clients(configPath: string, count: number) {
   );
 }
 
+/** The daemon plus `count` clients and a second `run`; every client succeeds and the second run refuses. */
+async function race(configPath: string, count: number): Promise<void> {
+  const daemon = new PartnerdProcess(["run", "-c", configPath]);
+  await daemon.waitForLogs((l) => l.msg === "serving access tokens");
+  const [second, ...results] = await Promise.all([
+    runPartnerd(["run", "-c", configPath]),
+    ...clients(configPath, count),
+  ]);
+  expect(second!.code).toBe(1);
+  expect(second!.stderr).toContain(`locked by pid ${daemon.child.pid}`);
+  for (const result of results)
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+  await daemon.waitForLogs((l) => l.msg === "refresh token redeemed and stored", 2);
+  await stop(daemon);
+}
+
+/** The grant is alive, no token was presented twice, and the store holds the newest one issued. */
+async function expectGrantIntact(provider: RotationProbe, stored: string | undefined, configPath: string) {
+  expect(provider.reusedRefreshTokens()).toEqual([]);
+  expect(await provider.isGrantAlive(stored!)).toBe(true);
+  expect(provider.newestRefreshToken(stored!)).toBe(stored);
+  const status = JSON.parse((await runPartnerd(["status", "--json", "-c", configPath])).stdout);
+  expect(status[0]).toMatchObject({ health: "ok", journalPending: false });
+}
+
 async function stop(daemon: PartnerdProcess): Promise<void> {
   daemon.child.kill("SIGTERM");
   expect((await daemon.exited).code).toBe(0);
@@ -24,26 +71,40 @@ describe("one owner per refresh token", () => {
   it(`a daemon on a 1 s schedule, ${CLIENTS} concurrent token/refresh processes and a second run: the grant survives`, async () => {
     const ws = await createWorkspace(fake.entra);
     const firstRequest = fake.entra.tokenRequests.length;
-    const daemon = new PartnerdProcess(["run", "-c", ws.configPath]);
-    await daemon.waitForLogs((l) => l.msg === "serving access tokens");
+    await race(ws.configPath, CLIENTS);
+    expect(fake.entra.tokenRequests.slice(firstRequest).filter((r) => r.status !== 200)).toEqual([]);
+    await expectGrantIntact(fake.entra, await storedToken(ws.secretsDir), ws.configPath);
+  }, 120_000);
 
-    const [second, ...results] = await Promise.all([
-      runPartnerd(["run", "-c", ws.configPath]),
-      ...clients(ws.configPath, CLIENTS),
-    ]);
-    expect(second!.code).toBe(1);
-    expect(second!.stderr).toContain(`locked by pid ${daemon.child.pid}`);
-    for (const result of results)
-      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
-    await daemon.waitForLogs((l) => l.msg === "refresh token redeemed and stored", 2);
-    await stop(daemon);
-
-    const requests = fake.entra.tokenRequests.slice(firstRequest);
-    expect(requests.filter((r) => r.status !== 200)).toEqual([]);
-    const stored = await storedToken(ws.secretsDir);
-    expect(fake.entra.validRefreshTokens(ws.clientId)).toEqual([stored]);
-    const status = JSON.parse((await runPartnerd(["status", "--json", "-c", ws.configPath])).stdout);
-    expect(status[0].health).toBe("ok");
+  it("the same race against panva's oidc-provider, a certified provider we did not write", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-oidc-"));
+    await chmod(dir, 0o700);
+    await oidc.writeCaFile(join(dir, "ca.pem"));
+    await writeFile(join(dir, "client-secret"), oidc.clientSecret!, { mode: 0o600 });
+    const seeded = await oidc.seed();
+    canaries.add(seeded);
+    canaries.add(oidc.clientSecret!);
+    await seedToken(join(dir, "state", "secrets"), "pc", seeded);
+    const configPath = join(dir, "partnerd.yaml");
+    await writeFile(
+      configPath,
+      [
+        "stateDir: ./state",
+        "network: { caFile: ./ca.pem }",
+        "profiles:",
+        "  pc:",
+        `    applicationId: ${oidc.clientId}`,
+        "    clientSecret: { file: ./client-secret }",
+        `    authority: ${oidc.issuer}`,
+        "    protocol: oidc",
+        `    scopes: [${oidc.scope}]`,
+        '    schedule: "* * * * * *"',
+        "    retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 }",
+        "",
+      ].join("\n"),
+    );
+    await race(configPath, 40);
+    await expectGrantIntact(oidc, await storedToken(join(dir, "state", "secrets")), configPath);
   }, 120_000);
 
   it("kill -9 of the daemon in the middle: its locks are recovered and nothing is lost", async () => {
@@ -52,7 +113,7 @@ describe("one owner per refresh token", () => {
       const ws = await createWorkspace(fake.entra);
       const daemon = new PartnerdProcess(["run", "-c", ws.configPath]);
       await daemon.waitForLogs((l) => l.msg === "serving access tokens");
-      const running = clients(ws.configPath, 60);
+      const running = clients(ws.configPath, 40);
       await daemon.waitForLogs((l) => l.msg === "refresh token redeemed and stored");
       daemon.child.kill("SIGKILL");
       await daemon.exited;
@@ -69,7 +130,7 @@ describe("one owner per refresh token", () => {
       expect(status[0]).toMatchObject({ health: "ok", journalPending: false });
       expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath])).code).toBe(0);
     } finally {
-      fake.entra.rotation = "single-use";
+      fake.entra.rotation = "reuse-revokes-grant";
     }
   }, 120_000);
 });
