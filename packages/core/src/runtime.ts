@@ -3,6 +3,10 @@ import type { PartnerdConfig } from "./config/types.ts";
 import { EngineEvents } from "./engine/events.ts";
 import { RefreshEngine, type RefreshOutcome } from "./engine/refresh-engine.ts";
 import { ConfigError } from "./errors.ts";
+import type { BuiltinHooks } from "./hooks/contract.ts";
+import { HookSet } from "./hooks/hook-set.ts";
+import { LifecycleEvents } from "./hooks/lifecycle-events.ts";
+import { type HookReport, HookRunner } from "./hooks/runner.ts";
 import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
 import type { Logger } from "./log/logger.ts";
@@ -14,6 +18,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Stores `use:` can name without a package, e.g. `{ file: fileStore }`. */
   builtinStores: BuiltinStores;
+  /** Hooks `use:` can name without a package, e.g. `{ exec: execHook }`. */
+  builtinHooks?: BuiltinHooks;
 }
 
 /** Everything one loaded config needs at run time; `close()` releases it all. */
@@ -23,6 +29,10 @@ export class PartnerdRuntime {
   readonly engine: RefreshEngine;
   /** Every identity flow, over this runtime's network settings (for `login` and `token`). */
   readonly identity: IdentityClient;
+  /** Runs the hooks of every event, whichever command raised it. */
+  readonly hooks: HookRunner;
+  readonly #hookSet: HookSet;
+  readonly #lifecycle: LifecycleEvents;
   readonly #stores: StoreRegistry;
   readonly #transport: HttpTransport;
   readonly #stopping: AbortController;
@@ -33,11 +43,13 @@ export class PartnerdRuntime {
   private constructor(
     config: PartnerdConfig,
     stores: StoreRegistry,
+    hookSet: HookSet,
     transport: HttpTransport,
     stopping: AbortController,
     logger: Logger,
   ) {
     this.config = config;
+    this.#hookSet = hookSet;
     this.#stores = stores;
     this.#transport = transport;
     this.#stopping = stopping;
@@ -52,6 +64,8 @@ export class PartnerdRuntime {
       logger,
       stopping: stopping.signal,
     });
+    this.hooks = new HookRunner(hookSet, logger);
+    this.#lifecycle = new LifecycleEvents({ config, events: this.events, runner: this.hooks, logger });
   }
 
   static async open(config: PartnerdConfig, options: RuntimeOptions): Promise<PartnerdRuntime> {
@@ -61,18 +75,23 @@ export class PartnerdRuntime {
       proxy: config.network.proxy,
       timeoutMs: config.network.timeoutMs,
     });
-    let stores: StoreRegistry;
+    let stores: StoreRegistry | undefined;
+    let hookSet: HookSet;
     try {
       stores = await StoreRegistry.open(config, options.builtinStores, options.logger);
+      hookSet = await HookSet.open(config, options.builtinHooks ?? {}, options.logger);
     } catch (error) {
+      await stores?.close();
       await transport.close();
       throw error;
     }
-    return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger);
+    return new PartnerdRuntime(config, stores, hookSet, transport, new AbortController(), options.logger);
   }
 
-  refresh(profile: string): Promise<RefreshOutcome> {
-    return this.engine.refresh(profile);
+  /** Refreshes one profile now and waits for the hooks it raised; `hooks` says how each did. */
+  async refresh(profile: string): Promise<RefreshOutcome & { hooks: HookReport[] }> {
+    const { result, reports } = await this.hooks.collect(profile, () => this.engine.refresh(profile));
+    return { ...result, hooks: reports };
   }
 
   /** Replays leftover journal entries, then starts every profile's schedule. */
@@ -84,6 +103,7 @@ export class PartnerdRuntime {
     );
     this.#scheduler = new Scheduler(entries, (name) => this.engine.refresh(name), this.#logger);
     this.#scheduler.start();
+    this.#lifecycle.startExpiryChecks();
     return this.#scheduler;
   }
 
@@ -93,6 +113,9 @@ export class PartnerdRuntime {
       await this.#scheduler?.stop();
       this.#stopping.abort();
       await this.engine.idle();
+      await this.#lifecycle.stop();
+      await this.hooks.idle();
+      await this.#hookSet.close();
       await this.#stores.close();
       await this.#transport.close();
     })();

@@ -1,6 +1,13 @@
 import type { ConfigIssue } from "../errors.ts";
 import type { Secret } from "../secret.ts";
-import type { CONSENT_FLOWS, ENVIRONMENTS, NetworkConfig, ParsedProfile, StoreConfig } from "./schema.ts";
+import type {
+  CONSENT_FLOWS,
+  ENVIRONMENTS,
+  HookConfig,
+  NetworkConfig,
+  ParsedProfile,
+  StoreConfig,
+} from "./schema.ts";
 
 /** Every value `environment:` accepts. */
 export type EnvironmentSetting = (typeof ENVIRONMENTS)[number];
@@ -62,6 +69,8 @@ export interface PartnerdConfig {
   network: NetworkConfig;
   /** Includes the embedded `default` file store unless the file defines its own. */
   stores: Record<string, StoreConfig>;
+  /** Hooks for every profile, run before each profile's own `hooks`. */
+  hooks: HookConfig[];
   profiles: Record<string, ProfileConfig>;
   /** Where a dotted path (`profiles.pc.clientSecret`) sits in the file, for errors found after loading. */
   locate(path: string): ConfigIssue;

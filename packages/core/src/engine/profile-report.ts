@@ -2,7 +2,6 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { nextRuns } from "../schedule/next-run.ts";
-import { REFRESH_TOKEN_INACTIVITY_MS } from "./refresh-engine.ts";
 import { StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
@@ -30,7 +29,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
   for (const profile of Object.values(config.profiles)) {
     const status = await book.read(profile.name);
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
-    const expires = issued === undefined ? undefined : issued + REFRESH_TOKEN_INACTIVITY_MS;
+    const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
     const health: ProfileHealth = status.needsConsent
       ? "needs-consent"

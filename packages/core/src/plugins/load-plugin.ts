@@ -298,7 +298,9 @@ function checkShape(kind: PluginKind, module: Record<string, unknown>, fail: Fai
     );
   }
   if (apiVersion !== supported) {
-    return fail(`has apiVersion ${describe(apiVersion)}; this partnerd supports ${noun} API version ${supported}`);
+    return fail(
+      `has apiVersion ${describe(apiVersion)}; this partnerd supports ${noun} API version ${supported}`,
+    );
   }
   if (plugin.name !== undefined && typeof plugin.name !== "string") {
     return fail(`default export has a name that is not a string (${expected})`);
