@@ -21,6 +21,7 @@ export { resolveStateDir } from "./config/normalize.ts";
 export * from "./config/schema.ts";
 export * from "./config/secret-ref.ts";
 export type * from "./config/types.ts";
+export * from "./engine/backoff.ts";
 export * from "./engine/events.ts";
 export * from "./engine/refresh-engine.ts";
 export * from "./engine/status.ts";

@@ -1,4 +1,5 @@
 import { PartnerdRuntime, UsageError } from "@partnerd/core";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { parsePortRange, runConsent } from "../consent.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
@@ -16,7 +17,7 @@ export interface LoginOptions extends GlobalOptions {
 export async function loginCommand(profileName: string, options: LoginOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr" });
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores, builtinHooks });
   try {
     const profile = runtime.engine.profile(profileName);
     if (profile.flow === "client-credentials") {

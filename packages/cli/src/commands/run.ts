@@ -1,4 +1,5 @@
 import { type Logger, type PartnerdConfig, PartnerdRuntime, UsageError } from "@partnerd/core";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
@@ -59,7 +60,7 @@ async function openRuntime(config: PartnerdConfig, logger: Logger): Promise<Part
       `${config.file}: no profile has a schedule, so "partnerd run" would have nothing to do`,
     );
   }
-  return PartnerdRuntime.open(config, { logger, builtinStores });
+  return PartnerdRuntime.open(config, { logger, builtinStores, builtinHooks });
 }
 
 async function startRuntime(runtime: PartnerdRuntime, logger: Logger): Promise<void> {

@@ -2,6 +2,7 @@ import { PartnerdRuntime, type TokenResult, UsageError } from "@partnerd/core";
 import { type AdHocFlags, adHocFlagsGiven } from "../ad-hoc/flags.ts";
 import { runAdHoc } from "../ad-hoc/run.ts";
 import { toAuthResult } from "../auth-result.ts";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
@@ -61,7 +62,7 @@ async function tokenForProfile(
   logger: ReturnType<typeof loggerFor>,
 ): Promise<TokenResult | undefined> {
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores });
+  const runtime = await PartnerdRuntime.open(config, { logger, builtinStores, builtinHooks });
   try {
     let outcome = await runtime.refresh(profileName);
     // A journaled token was persisted first; redeem it to get an access token.
