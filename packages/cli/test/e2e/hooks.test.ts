@@ -53,12 +53,19 @@ async function prepare(ws: Workspace): Promise<void> {
   await writeFile(join(ws.dir, "receiver-ca.pem"), receiver.caPem);
 }
 
-async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
+/** One run of record.mjs. */
+interface Recorded {
+  tag: string;
+  env: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+async function jsonLines(path: string): Promise<Recorded[]> {
   const text = await readFile(path, "utf8").catch(() => "");
   return text
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .map((line) => JSON.parse(line) as Recorded);
 }
 
 const requestsTo = (prefix: string) => receiver.requests.filter((r) => r.path.startsWith(prefix));
@@ -149,16 +156,14 @@ describe("hooks with the real daemon", () => {
 
     // Order: global before profile, for each refreshed event of pc.
     const order = (await jsonLines(join(ws.dir, "order.jsonl"))).filter(
-      (line) => (line.payload as { profile: string }).profile === "pc",
+      (line) => line.payload.profile === "pc",
     );
     expect(order.length).toBeGreaterThanOrEqual(4);
     for (let i = 0; i + 1 < order.length; i += 2) {
       expect([order[i]?.tag, order[i + 1]?.tag]).toEqual(["global", "profile"]);
-      expect((order[i]?.payload as { fingerprint: string }).fingerprint).toBe(
-        (order[i + 1]?.payload as { fingerprint: string }).fingerprint,
-      );
+      expect(order[i]!.payload.fingerprint).toBe(order[i + 1]!.payload.fingerprint);
     }
-    const refreshed = order[0]?.payload as Record<string, unknown>;
+    const refreshed = order[0]!.payload;
     expect(refreshed).toMatchObject({ event: "refreshed", profile: "pc", rotated: true, replayed: false });
     expect(refreshed.stores).toEqual([{ store: "default", name: "pc", version: expect.any(String) }]);
     expect(refreshed.daysUntilRefreshTokenExpires).toBe(89);
@@ -166,7 +171,7 @@ describe("hooks with the real daemon", () => {
 
     // The access token reaches the script that asked for it, and its echo of it is masked in the log.
     const withToken = await jsonLines(join(ws.dir, "token.jsonl"));
-    const accessToken = (withToken[0]?.payload as { accessToken: string }).accessToken;
+    const accessToken = withToken[0]!.payload.accessToken;
     expect(fake.entra.issuedTokens()).toContain(accessToken);
     expect(hookLogs(partnerd, "echo", "hook program output")[0]?.stdout).toContain("[redacted]");
 
@@ -261,4 +266,67 @@ describe("hooks with the real daemon", () => {
     }
     expect(partnerd.stdout).not.toContain(teamsKey);
   }, 60_000);
+
+  it("refresh exits 1 naming a failed hook; token fires hooks; hooks test sends a sample; bad hooks are config errors", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      profileYaml: ({ clientId }) =>
+        [
+          ...userProfileLines(fake.entra, clientId),
+          "    hooks:",
+          "      - name: notify",
+          "        use: webhook",
+          "        on: [refreshed, needs-consent]",
+          `        options: { url: ${receiver.server.baseUrl}/cli, caFile: ./receiver-ca.pem }`,
+          "      - { name: throwing, use: ./handler-throws.mjs }",
+        ].join("\n"),
+    });
+    await prepare(ws);
+    const cli = () => requestsTo("/cli").map((r) => JSON.parse(r.body) as Record<string, unknown>);
+
+    const refresh = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    expect(refresh.code).toBe(1);
+    expect(refresh.stderr).toContain(
+      'hook "throwing" failed on "refreshed" for profile pc: rejected pc: token [redacted]',
+    );
+    expect(refresh.logs.some((l: LogLine) => l.msg === "refresh token redeemed and stored")).toBe(true);
+    expect(cli().map((p) => p.event)).toEqual(["refreshed"]);
+
+    const token = await runPartnerd(["token", "pc", "-c", ws.configPath], { stdoutIsResult: true });
+    expect(token.code).toBe(0);
+    expect(fake.entra.issuedTokens()).toContain(token.stdout.trim());
+    await waitFor(() => cli().length === 2);
+    expect(cli()[1]).toMatchObject({ event: "refreshed", profile: "pc" });
+
+    const test = await runPartnerd(["hooks", "test", "pc", "--event", "needs-consent", "-c", ws.configPath]);
+    expect(test.code).toBe(0);
+    expect(test.stderr).toContain('hook "notify" ran on a sample "needs-consent" event');
+    expect(cli()[2]).toMatchObject({ event: "needs-consent", profile: "pc", command: "partnerd login pc" });
+
+    const unknownEvent = await runPartnerd([
+      "hooks",
+      "test",
+      "pc",
+      "--event",
+      "rotated",
+      "-c",
+      ws.configPath,
+    ]);
+    expect(unknownEvent.code).toBe(2);
+    expect(unknownEvent.stderr).toContain(
+      '--event: "rotated" is not one of refreshed, failed, needs-consent',
+    );
+
+    const config = await readFile(ws.configPath, "utf8");
+    await writeFile(ws.configPath, `${config}hooks:\n  - { use: webhook, options: { format: teams } }\n`);
+    const noUrl = await runPartnerd(["validate", "-c", ws.configPath]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/partnerd\.yaml:\d+:\d+ hooks\.0\.options\.url: /);
+
+    await writeFile(ws.configPath, `${config}hooks:\n  - { use: ./missing-hook.mjs }\n`);
+    const missing = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /partnerd\.yaml:\d+:\d+ hooks\.0\.use: "\.\/missing-hook\.mjs" does not exist/,
+    );
+  });
 });

@@ -99,9 +99,21 @@ export const HookSchema = HookBaseSchema.superRefine((hook, ctx) => {
   const result = schema.safeParse(hook.options);
   if (result.success) return;
   for (const issue of result.error.issues) {
-    ctx.addIssue({ ...issue, path: ["options", ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+    const path = ["options", ...issue.path];
+    // A missing union-typed option (`url`) would otherwise read as "does not fit".
+    if (issue.code === "invalid_union" && valueAt(hook.options, issue.path) === undefined) {
+      ctx.addIssue({ code: "custom", path, message: "is required" });
+    } else ctx.addIssue({ ...issue, path } as Parameters<typeof ctx.addIssue>[0]);
   }
 });
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (inner, key) =>
+      typeof inner === "object" && inner !== null ? (inner as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  );
+}
 
 const HooksSchema = z
   .array(HookSchema)
