@@ -323,10 +323,12 @@ describe("hooks with the real daemon", () => {
     expect(noUrl.stderr).toMatch(/partnerd\.yaml:\d+:\d+ hooks\.0\.options\.url: /);
 
     await writeFile(ws.configPath, `${config}hooks:\n  - { use: ./missing-hook.mjs }\n`);
-    const missing = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(
-      /partnerd\.yaml:\d+:\d+ hooks\.0\.use: "\.\/missing-hook\.mjs" does not exist/,
-    );
+    for (const args of [["validate"], ["refresh", "pc"]]) {
+      const missing = await runPartnerd([...args, "-c", ws.configPath]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(
+        /partnerd\.yaml:\d+:\d+ hooks\.0\.use: "\.\/missing-hook\.mjs" does not exist/,
+      );
+    }
   });
 });

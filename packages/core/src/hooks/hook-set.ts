@@ -74,17 +74,30 @@ export class HookSet {
   }
 }
 
-async function setUp(
+/** Every hook's `use:` and `on:` as `partnerd validate` can check them: plugins load, nothing is set up. */
+export async function checkHooks(config: PartnerdConfig, builtins: BuiltinHooks): Promise<void> {
+  const lists: [readonly HookConfig[], string][] = [
+    [config.hooks, "hooks"],
+    ...Object.values(config.profiles).map((p): [HookConfig[], string] => [
+      p.hooks,
+      `profiles.${p.name}.hooks`,
+    ]),
+  ];
+  for (const [hooks, base] of lists) {
+    for (const [index, hookConfig] of hooks.entries())
+      await loadChecked(config, hookConfig, `${base}.${index}`, builtins);
+  }
+}
+
+/** The plugin `use:` names, checked to handle every event in `on:`. */
+async function loadChecked(
   config: PartnerdConfig,
   hookConfig: HookConfig,
   path: string,
-  index: number,
   builtins: BuiltinHooks,
-  logger: Logger,
-): Promise<ConfiguredHook> {
+): Promise<HookPlugin> {
   const locate = (at: string) => config.locate(at);
   const plugin = await loadHookPlugin(path, hookConfig.use, config.dir, builtins, locate);
-  const name = hookConfig.name ?? `${hookConfig.use}#${index}`;
   const unhandled = hookConfig.on.filter((event) => typeof plugin.handlers[event] !== "function");
   if (unhandled.length > 0) {
     const handled = Object.keys(plugin.handlers).join(", ") || "none";
@@ -96,6 +109,19 @@ async function setUp(
       },
     ]);
   }
+  return plugin;
+}
+
+async function setUp(
+  config: PartnerdConfig,
+  hookConfig: HookConfig,
+  path: string,
+  index: number,
+  builtins: BuiltinHooks,
+  logger: Logger,
+): Promise<ConfiguredHook> {
+  const plugin = await loadChecked(config, hookConfig, path, builtins);
+  const name = hookConfig.name ?? `${hookConfig.use}#${index}`;
   const secrets: Secret[] = [];
   const hook: ConfiguredHook = {
     name,
