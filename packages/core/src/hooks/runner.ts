@@ -8,6 +8,9 @@ import type { ConfiguredHook, HookSet } from "./hook-set.ts";
 import { maskingLogger, maskSecrets } from "./masking-logger.ts";
 import type { HookPayload } from "./payloads.ts";
 
+/** Events waiting for a profile's hooks beyond which new ones are dropped (hooks slower than the schedule). */
+const MAX_QUEUED_EVENTS = 20;
+
 /** How one hook did on one event. */
 export interface HookReport {
   hook: string;
@@ -28,6 +31,7 @@ export class HookRunner {
   readonly #logger: Logger;
   readonly #queue = new KeyedQueue();
   readonly #collectors = new Map<string, Set<HookReport[]>>();
+  readonly #queued = new Map<string, number>();
 
   constructor(hooks: HookSet, logger: Logger) {
     this.#hooks = hooks;
@@ -38,8 +42,21 @@ export class HookRunner {
   dispatch(payload: HookPayload, accessToken?: Secret): void {
     const hooks = this.#hooks.forProfile(payload.profile).filter((hook) => hook.on.has(payload.event));
     if (hooks.length === 0) return;
-    void this.#queue.run(payload.profile, async () => {
-      for (const hook of hooks) this.#record(await this.#runOne(hook, payload, accessToken));
+    const { profile, event } = payload;
+    const queued = this.#queued.get(profile) ?? 0;
+    if (queued >= MAX_QUEUED_EVENTS) {
+      this.#logger.error("hooks are falling behind; event dropped", { profile, event, queued });
+      return;
+    }
+    this.#queued.set(profile, queued + 1);
+    void this.#queue.run(profile, async () => {
+      try {
+        for (const hook of hooks) this.#record(await this.#runOne(hook, payload, accessToken));
+      } finally {
+        const left = (this.#queued.get(profile) ?? 1) - 1;
+        if (left === 0) this.#queued.delete(profile);
+        else this.#queued.set(profile, left);
+      }
     });
   }
 
