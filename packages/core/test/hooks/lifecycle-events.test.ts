@@ -8,7 +8,8 @@ import { LifecycleEvents } from "../../src/hooks/lifecycle-events.ts";
 import type { HookPayload } from "../../src/hooks/payloads.ts";
 import { HookRunner } from "../../src/hooks/runner.ts";
 import { testdir } from "../config/helpers.ts";
-import { configWithHooks, memoryLogger } from "./helpers.ts";
+import { captureLogger } from "../identity/consent/helpers.ts";
+import { configWithHooks } from "./helpers.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -37,7 +38,7 @@ describe("LifecycleEvents", () => {
       join(config.stateDir, "status", "pc.json"),
       JSON.stringify({ refreshTokenIssuedAt: issuedAt.toISOString() }),
     );
-    const logger = memoryLogger();
+    const logger = captureLogger();
     const events = new EngineEvents(logger);
     const runner = new HookRunner(await HookSet.open(config, { rec }, logger), logger);
     const lifecycle = new LifecycleEvents({ config, events, runner, logger, now: () => now });

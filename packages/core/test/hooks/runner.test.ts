@@ -6,7 +6,8 @@ import { HookRunner } from "../../src/hooks/runner.ts";
 import { samplePayload } from "../../src/hooks/sample-payload.ts";
 import { Secret } from "../../src/secret.ts";
 import { testdir } from "../config/helpers.ts";
-import { configWithHooks, memoryLogger } from "./helpers.ts";
+import { captureLogger } from "../identity/consent/helpers.ts";
+import { configWithHooks } from "./helpers.ts";
 
 /** A plugin that records each run's start and end, and does what its options say. */
 function recordingPlugin(trace: string[]): HookPlugin<{ tag: string; mode: string; key?: Secret }> {
@@ -52,7 +53,7 @@ describe("HookRunner", () => {
       ],
     });
     const trace: string[] = [];
-    const logger = memoryLogger();
+    const logger = captureLogger();
     const hooks = await HookSet.open(config, { rec: recordingPlugin(trace) }, logger);
     const runner = new HookRunner(hooks, logger);
 
@@ -82,22 +83,28 @@ describe("HookRunner", () => {
       "rec#1 refreshed ok",
       "rec#1 failed ok",
     ]);
-    const failures = logger.lines.filter((l) => l.msg === "hook failed");
-    expect(failures.map((l) => [l.profile, l.hook, l.event])).toContainEqual(["pc", "stuck", "refreshed"]);
-    expect(JSON.stringify(logger.lines)).not.toContain("CANARY");
+    const failures = logger.entries.filter((l) => l.message === "hook failed");
+    expect(failures.map((l) => [l.fields.profile, l.fields.hook, l.fields.event])).toContainEqual([
+      "pc",
+      "stuck",
+      "refreshed",
+    ]);
+    expect(JSON.stringify(logger.entries)).not.toContain("CANARY");
   });
 
   it("drops events beyond a backlog instead of queueing without end", async () => {
     const dir = await testdir();
     const config = await configWithHooks(dir, { global: ["- { use: rec, options: { tag: g } }"] });
-    const logger = memoryLogger();
+    const logger = captureLogger();
     const hooks = await HookSet.open(config, { rec: recordingPlugin([]) }, logger);
     const runner = new HookRunner(hooks, logger);
     const { reports } = await runner.collect("pc", async () => {
       for (let i = 0; i < 25; i++) runner.dispatch(samplePayload("refreshed", "pc"));
     });
     expect(reports).toHaveLength(20);
-    expect(logger.lines.filter((l) => l.msg === "hooks are falling behind; event dropped")).toHaveLength(5);
+    expect(
+      logger.entries.filter((l) => l.message === "hooks are falling behind; event dropped"),
+    ).toHaveLength(5);
   });
 });
 
@@ -132,7 +139,7 @@ describe("HookSet", () => {
     ];
     for (const [line, builtins, message] of cases) {
       const config = await configWithHooks(dir, { global: [line] });
-      await expect(HookSet.open(config, builtins, memoryLogger())).rejects.toThrow(message);
+      await expect(HookSet.open(config, builtins, captureLogger())).rejects.toThrow(message);
     }
   });
 
@@ -145,7 +152,7 @@ describe("HookSet", () => {
       setup: () => Promise.reject(new Error("pager service unreachable")),
       handlers: { refreshed() {} },
     };
-    const logger = memoryLogger();
+    const logger = captureLogger();
     const hooks = await HookSet.open(config, { down }, logger);
     const runner = new HookRunner(hooks, logger);
     const { reports } = await runner.collect("pc", async () =>
@@ -160,6 +167,8 @@ describe("HookSet", () => {
         error: "its setup failed: pager service unreachable",
       },
     ]);
-    expect(logger.lines.some((l) => l.msg.startsWith("hook setup failed") && l.hook === "pager")).toBe(true);
+    expect(
+      logger.entries.some((l) => l.message.startsWith("hook setup failed") && l.fields.hook === "pager"),
+    ).toBe(true);
   });
 });
