@@ -64,7 +64,7 @@ export class PartnerdRuntime {
       logger,
       stopping: stopping.signal,
     });
-    this.hooks = new HookRunner(hookSet, logger);
+    this.hooks = new HookRunner(hookSet, logger, (report) => this.#lifecycle.recordHook(report));
     this.#lifecycle = new LifecycleEvents({ config, events: this.events, runner: this.hooks, logger });
   }
 

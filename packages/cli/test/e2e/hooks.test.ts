@@ -290,6 +290,15 @@ describe("hooks with the real daemon", () => {
     );
     expect(refresh.logs.some((l: LogLine) => l.msg === "refresh token redeemed and stored")).toBe(true);
     expect(cli().map((p) => p.event)).toEqual(["refreshed"]);
+    const status = await runPartnerd(["status", "--json", "-c", ws.configPath]);
+    expect(JSON.parse(status.stdout)[0].failedHooks).toEqual([
+      {
+        hook: "throwing",
+        event: "refreshed",
+        error: "rejected pc: token [redacted]",
+        at: expect.any(String),
+      },
+    ]);
 
     const token = await runPartnerd(["token", "pc", "-c", ws.configPath], { stdoutIsResult: true });
     expect(token.code).toBe(0);

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
+import { type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { nextRuns } from "../schedule/next-run.ts";
 import { StatusBook } from "./status.ts";
 
@@ -21,6 +22,8 @@ export interface ProfileReport {
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
   journalPending: boolean;
   lastError: string | undefined;
+  /** Hooks whose latest run failed, with that failure. */
+  failedHooks: HookFailure[];
 }
 
 export async function profileReports(config: PartnerdConfig, now = new Date()): Promise<ProfileReport[]> {
@@ -57,6 +60,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
         expires === undefined ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
       lastError: health === "ok" ? undefined : status.lastError?.message,
+      failedHooks: Object.values((await readEventMemo(config.stateDir, profile.name)).failedHooks ?? {}),
     });
   }
   return reports;

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent } from "../engine/events.ts";
 import { StatusBook } from "../engine/status.ts";
@@ -9,19 +9,44 @@ import { nextRuns } from "../schedule/next-run.ts";
 import { errorMessage } from "../stores/error-text.ts";
 import { KeyedQueue } from "../util/keyed-queue.ts";
 import type { FailedPayload, FailureClass } from "./payloads.ts";
-import type { HookRunner } from "./runner.ts";
+import type { HookReport, HookRunner } from "./runner.ts";
 
 const DAY_MS = 86_400_000;
 const EXPIRY_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
+/** The latest failure of a hook that has not succeeded since; shown by `partnerd status`. */
+export interface HookFailure {
+  hook: string;
+  event: string;
+  error: string;
+  at: string;
+}
+
 /** What the derived events remember per profile between runs and processes (never a token). */
-interface EventMemo {
+export interface EventMemo {
   /** The first failure of the current run of failures; cleared by the next success. */
   failingSince?: string;
   /** `needs-consent` was raised for the current run of failures. */
   needsConsentRaised?: boolean;
   /** The UTC day (YYYY-MM-DD) `expiring` was last raised on. */
   expiringRaisedOn?: string;
+  /** By hook name. */
+  failedHooks?: Record<string, HookFailure>;
+}
+
+/** Where `LifecycleEvents` keeps a profile's memo. */
+export function eventMemoPath(stateDir: string, profile: string): string {
+  return join(stateDir, "events", `${profile}.json`);
+}
+
+/** A profile's memo; empty when there is none. */
+export async function readEventMemo(stateDir: string, profile: string): Promise<EventMemo> {
+  try {
+    return JSON.parse(await readFile(eventMemoPath(stateDir, profile), "utf8")) as EventMemo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
 }
 
 /**
@@ -35,7 +60,6 @@ export class LifecycleEvents {
   readonly #runner: HookRunner;
   readonly #logger: Logger;
   readonly #status: StatusBook;
-  readonly #dir: string;
   readonly #perProfile = new KeyedQueue();
   readonly #now: () => Date;
   #timer: NodeJS.Timeout | undefined;
@@ -51,7 +75,6 @@ export class LifecycleEvents {
     this.#runner = options.runner;
     this.#logger = options.logger;
     this.#status = new StatusBook(options.config.stateDir);
-    this.#dir = join(options.config.stateDir, "events");
     this.#now = options.now ?? (() => new Date());
     options.events.on("refreshed", (event) => this.#serialized(event.profile, () => this.#refreshed(event)));
     options.events.on("failed", (event) => this.#serialized(event.profile, () => this.#failed(event)));
@@ -68,6 +91,21 @@ export class LifecycleEvents {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#perProfile.idle();
+  }
+
+  /** Remembers a hook's failure until it next succeeds, for `partnerd status`. */
+  recordHook(report: HookReport): Promise<void> {
+    return this.#serialized(report.profile, async () => {
+      const memo = await this.#read(report.profile);
+      const failed = { ...memo.failedHooks };
+      if (report.ok && !failed[report.hook]) return;
+      if (report.ok) delete failed[report.hook];
+      else {
+        const at = this.#now().toISOString();
+        failed[report.hook] = { hook: report.hook, event: report.event, error: report.error ?? "", at };
+      }
+      await this.#write(report.profile, { ...memo, failedHooks: failed });
+    });
   }
 
   /** Raises `expiring` for the profiles (default: all) whose stored token qualifies and not yet today. */
@@ -117,7 +155,10 @@ export class LifecycleEvents {
         fingerprint: event.fingerprint,
       });
     }
-    if (Object.keys(memo).length > 0) await this.#write(event.profile, {});
+    const { failedHooks } = memo;
+    if (Object.keys(memo).some((key) => key !== "failedHooks")) {
+      await this.#write(event.profile, failedHooks ? { failedHooks } : {});
+    }
   }
 
   async #failed(event: FailedEvent): Promise<void> {
@@ -195,21 +236,13 @@ export class LifecycleEvents {
     await this.#write(profile.name, { ...memo, expiringRaisedOn: today });
   }
 
-  async #read(profile: string): Promise<EventMemo> {
-    try {
-      return JSON.parse(await readFile(this.#path(profile), "utf8")) as EventMemo;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
-      throw error;
-    }
+  #read(profile: string): Promise<EventMemo> {
+    return readEventMemo(this.#config.stateDir, profile);
   }
 
   async #write(profile: string, memo: EventMemo): Promise<void> {
-    await ensurePrivateDir(this.#dir);
-    await writeFileAtomic(this.#path(profile), `${JSON.stringify(memo, null, 2)}\n`);
-  }
-
-  #path(profile: string): string {
-    return join(this.#dir, `${profile}.json`);
+    const path = eventMemoPath(this.#config.stateDir, profile);
+    await ensurePrivateDir(dirname(path));
+    await writeFileAtomic(path, `${JSON.stringify(memo, null, 2)}\n`);
   }
 }

@@ -33,9 +33,13 @@ export class HookRunner {
   readonly #collectors = new Map<string, Set<HookReport[]>>();
   readonly #queued = new Map<string, number>();
 
-  constructor(hooks: HookSet, logger: Logger) {
+  readonly #onReport: ((report: HookReport) => Promise<void>) | undefined;
+
+  /** `onReport` is awaited after each hook run (the runtime remembers failures for `partnerd status`). */
+  constructor(hooks: HookSet, logger: Logger, onReport?: (report: HookReport) => Promise<void>) {
     this.#hooks = hooks;
     this.#logger = logger;
+    this.#onReport = onReport;
   }
 
   /** Queues `payload` for the profile's hooks that subscribe to its event; returns at once. */
@@ -51,7 +55,7 @@ export class HookRunner {
     this.#queued.set(profile, queued + 1);
     void this.#queue.run(profile, async () => {
       try {
-        for (const hook of hooks) this.#record(await this.#runOne(hook, payload, accessToken));
+        for (const hook of hooks) await this.#record(await this.#runOne(hook, payload, accessToken));
       } finally {
         const left = (this.#queued.get(profile) ?? 1) - 1;
         if (left === 0) this.#queued.delete(profile);
@@ -91,8 +95,11 @@ export class HookRunner {
     return this.#queue.idle();
   }
 
-  #record(report: HookReport): void {
+  async #record(report: HookReport): Promise<void> {
     for (const reports of this.#collectors.get(report.profile) ?? []) reports.push(report);
+    await this.#onReport?.(report).catch((error: unknown) =>
+      this.#logger.warn("could not record a hook's outcome", { error: errorMessage(error) }),
+    );
   }
 
   async #runOne(hook: ConfiguredHook, payload: HookPayload, accessToken: Secret | undefined) {
