@@ -9,8 +9,8 @@ import {
   type HookPayloadMap,
   type HookPlugin,
   type HookSetupContext,
-  samplePayload,
   Secret,
+  samplePayload,
   silentLogger,
 } from "@partnerd/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
