@@ -42,26 +42,24 @@ export class HookSet {
    */
   static async open(config: PartnerdConfig, builtins: BuiltinHooks, logger: Logger): Promise<HookSet> {
     const opened: ConfiguredHook[] = [];
-    const openList = async (hooks: readonly HookConfig[], base: string) => {
-      const list: ConfiguredHook[] = [];
-      for (const [index, hookConfig] of hooks.entries()) {
-        const hook = await setUp(config, hookConfig, `${base}.${index}`, index, builtins, logger);
-        opened.push(hook);
-        list.push(hook);
-      }
-      return list;
-    };
+    const lists = new Map<string | undefined, ConfiguredHook[]>();
     try {
-      const global = await openList(config.hooks, "hooks");
-      const perProfile = new Map<string, ConfiguredHook[]>();
-      for (const profile of Object.values(config.profiles)) {
-        perProfile.set(profile.name, await openList(profile.hooks, `profiles.${profile.name}.hooks`));
+      for (const { profile, base, hooks } of hookLists(config)) {
+        const list: ConfiguredHook[] = [];
+        for (const [index, hookConfig] of hooks.entries()) {
+          const hook = await setUp(config, hookConfig, `${base}.${index}`, index, builtins, logger);
+          opened.push(hook);
+          list.push(hook);
+        }
+        lists.set(profile, list);
       }
-      return new HookSet(global, perProfile);
     } catch (error) {
       await closeAll(opened);
       throw error;
     }
+    const global = lists.get(undefined) ?? [];
+    lists.delete(undefined);
+    return new HookSet(global, lists as Map<string, ConfiguredHook[]>);
   }
 
   /** The hooks of `profile` in run order: the global ones, then the profile's. */
@@ -76,17 +74,23 @@ export class HookSet {
 
 /** Every hook's `use:` and `on:` as `partnerd validate` can check them: plugins load, nothing is set up. */
 export async function checkHooks(config: PartnerdConfig, builtins: BuiltinHooks): Promise<void> {
-  const lists: [readonly HookConfig[], string][] = [
-    [config.hooks, "hooks"],
-    ...Object.values(config.profiles).map((p): [HookConfig[], string] => [
-      p.hooks,
-      `profiles.${p.name}.hooks`,
-    ]),
-  ];
-  for (const [hooks, base] of lists) {
-    for (const [index, hookConfig] of hooks.entries())
+  for (const { base, hooks } of hookLists(config)) {
+    for (const [index, hookConfig] of hooks.entries()) {
       await loadChecked(config, hookConfig, `${base}.${index}`, builtins);
+    }
   }
+}
+
+/** Each `hooks:` list with where it is: the global one (no profile), then each profile's. */
+function hookLists(config: PartnerdConfig) {
+  return [
+    { profile: undefined, base: "hooks", hooks: config.hooks },
+    ...Object.values(config.profiles).map((p) => ({
+      profile: p.name,
+      base: `profiles.${p.name}.hooks`,
+      hooks: p.hooks,
+    })),
+  ];
 }
 
 /** The plugin `use:` names, checked to handle every event in `on:`. */
