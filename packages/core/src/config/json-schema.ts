@@ -19,9 +19,11 @@ export function configJsonSchema(): Record<string, unknown> {
     override: ({ zodSchema, jsonSchema }) => {
       if (zodSchema !== HookSchema) return;
       for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-      Object.assign(jsonSchema, hookJsonSchema());
+      // Defined once: global and per-profile `hooks:` share it.
+      jsonSchema.$ref = "#/$defs/hook";
     },
   });
+  schema.$defs = { ...(schema.$defs as Record<string, unknown> | undefined), hook: hookJsonSchema() };
   return {
     $schema,
     $id: CONFIG_SCHEMA_ID,
