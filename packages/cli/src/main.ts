@@ -11,6 +11,7 @@ const commands = {
   login: () => import("./commands/login.ts"),
   token: () => import("./commands/token.ts"),
   status: () => import("./commands/status.ts"),
+  hooks: () => import("./commands/hooks.ts"),
 };
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -106,6 +107,16 @@ function buildProgram(): Command {
     .description("each profile's last refresh, next run and days until its refresh token expires if unused")
     .option("--json", "print the report as JSON")
     .action(async (_options, command: Command) => (await commands.status()).statusCommand(globals(command)));
+  program
+    .command("hooks")
+    .description("check hooks before relying on them")
+    .command("test")
+    .description("fire a profile's hooks for one event with a sample payload (no token is sent)")
+    .argument("<profile>", "profile name from the config")
+    .requiredOption("--event <name>", "refreshed, failed, needs-consent, recovered or expiring")
+    .action(async (profile: string, _options, command: Command) =>
+      (await commands.hooks()).hooksTestCommand(profile, command.optsWithGlobals()),
+    );
   program
     .command("validate")
     .description("check the config file and report every problem at once")

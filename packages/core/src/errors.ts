@@ -55,6 +55,16 @@ export class StoreOptionsError extends PartnerdError {
   }
 }
 
+/** A hook plugin rejected its `options:` in `setup`; `key` is the option at fault. */
+export class HookOptionsError extends PartnerdError {
+  readonly key: string;
+
+  constructor(key: string, message: string) {
+    super("HOOK_OPTIONS", message, { exitCode: 2 });
+    this.key = key;
+  }
+}
+
 /** A store could not answer (permissions, I/O, network); distinct from "the secret is missing". */
 export class StoreError extends PartnerdError {
   readonly storeId: string;

@@ -6,6 +6,7 @@ export {
   findConfigFile,
   SYSTEM_CONFIG_PATH,
 } from "./config/find.ts";
+export * from "./config/hook-options.ts";
 export { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from "./config/json-schema.ts";
 export {
   type ConfigResult,
@@ -20,11 +21,20 @@ export * from "./config/schema.ts";
 export * from "./config/secret-ref.ts";
 export { resolveStateDir } from "./config/state-dir.ts";
 export type * from "./config/types.ts";
+export * from "./engine/backoff.ts";
 export * from "./engine/events.ts";
 export * from "./engine/refresh-engine.ts";
 export * from "./engine/status.ts";
 export * from "./errors.ts";
 export * from "./fs/atomic-write.ts";
+export * from "./hooks/contract.ts";
+export * from "./hooks/event-names.ts";
+export * from "./hooks/hook-set.ts";
+export * from "./hooks/load-hook.ts";
+export * from "./hooks/masking-logger.ts";
+export type * from "./hooks/payloads.ts";
+export * from "./hooks/runner.ts";
+export * from "./hooks/sample-payload.ts";
 export * from "./identity/access-token.ts";
 export * from "./identity/certificate.ts";
 export * from "./identity/classify-error.ts";
@@ -39,6 +49,7 @@ export type * from "./lock/contract.ts";
 export * from "./lock/errors.ts";
 export * from "./lock/file-lock.ts";
 export * from "./log/logger.ts";
+export * from "./plugins/load-plugin.ts";
 export * from "./runtime.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";

@@ -3,6 +3,10 @@ import type { PartnerdConfig } from "./config/types.ts";
 import { EngineEvents } from "./engine/events.ts";
 import { RefreshEngine, type RefreshOutcome, type TokenRequest } from "./engine/refresh-engine.ts";
 import { ConfigError } from "./errors.ts";
+import type { BuiltinHooks } from "./hooks/contract.ts";
+import { HookSet } from "./hooks/hook-set.ts";
+import { LifecycleEvents } from "./hooks/lifecycle-events.ts";
+import { type HookReport, HookRunner } from "./hooks/runner.ts";
 import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
 import type { Locks } from "./lock/contract.ts";
@@ -17,6 +21,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Stores `use:` can name without a package, e.g. `{ file: fileStore }`. */
   builtinStores: BuiltinStores;
+  /** Hooks `use:` can name without a package, e.g. `{ exec: execHook }`. */
+  builtinHooks?: BuiltinHooks;
   /** What this process is, for the per-profile locks' messages: `partnerd token pc`. */
   command: string;
   /** How long a refresh waits for another process holding the profile; default 60 s. */
@@ -32,6 +38,10 @@ export class PartnerdRuntime {
   readonly engine: RefreshEngine;
   /** Every identity flow, over this runtime's network settings (for `login` and `token`). */
   readonly identity: IdentityClient;
+  /** Runs the hooks of every event, whichever command raised it. */
+  readonly hooks: HookRunner;
+  readonly #hookSet: HookSet;
+  readonly #lifecycle: LifecycleEvents;
   readonly #stores: StoreRegistry;
   readonly #transport: HttpTransport;
   readonly #stopping: AbortController;
@@ -42,12 +52,14 @@ export class PartnerdRuntime {
   private constructor(
     config: PartnerdConfig,
     stores: StoreRegistry,
+    hookSet: HookSet,
     transport: HttpTransport,
     stopping: AbortController,
     logger: Logger,
     options: RuntimeOptions,
   ) {
     this.config = config;
+    this.#hookSet = hookSet;
     this.#stores = stores;
     this.#transport = transport;
     this.#stopping = stopping;
@@ -64,6 +76,8 @@ export class PartnerdRuntime {
       locks: options.locks ?? new FileLocks(profileLocksDir(config.stateDir), options.command),
       ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     });
+    this.hooks = new HookRunner(hookSet, logger, (report) => this.#lifecycle.recordHook(report));
+    this.#lifecycle = new LifecycleEvents({ config, events: this.events, runner: this.hooks, logger });
   }
 
   static async open(config: PartnerdConfig, options: RuntimeOptions): Promise<PartnerdRuntime> {
@@ -73,18 +87,36 @@ export class PartnerdRuntime {
       proxy: config.network.proxy,
       timeoutMs: config.network.timeoutMs,
     });
-    let stores: StoreRegistry;
+    let stores: StoreRegistry | undefined;
+    let hookSet: HookSet;
     try {
       stores = await StoreRegistry.open(config, options.builtinStores, options.logger);
+      hookSet = await HookSet.open(config, options.builtinHooks ?? {}, options.logger);
     } catch (error) {
+      await stores?.close();
       await transport.close();
       throw error;
     }
-    return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger, options);
+    return new PartnerdRuntime(
+      config,
+      stores,
+      hookSet,
+      transport,
+      new AbortController(),
+      options.logger,
+      options,
+    );
   }
 
-  refresh(profile: string, request?: TokenRequest): Promise<RefreshOutcome> {
-    return this.engine.refresh(profile, request);
+  /**
+   * Refreshes one profile now (for `request`'s tenant and scopes when given) and waits for the hooks it
+   * raised; `hooks` says how each did.
+   */
+  async refresh(profile: string, request?: TokenRequest): Promise<RefreshOutcome & { hooks: HookReport[] }> {
+    const { result, reports } = await this.hooks.collect(profile, () =>
+      this.engine.refresh(profile, request),
+    );
+    return { ...result, hooks: reports };
   }
 
   /**
@@ -107,6 +139,7 @@ export class PartnerdRuntime {
       this.#logger,
     );
     this.#scheduler.start();
+    this.#lifecycle.startExpiryChecks();
     return this.#scheduler;
   }
 
@@ -116,6 +149,9 @@ export class PartnerdRuntime {
       await this.#scheduler?.stop();
       this.#stopping.abort();
       await this.engine.idle();
+      await this.#lifecycle.stop();
+      await this.hooks.idle();
+      await this.#hookSet.close();
       await this.#stores.close();
       await this.#transport.close();
     })();

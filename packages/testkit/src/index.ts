@@ -8,4 +8,5 @@ export * from "./tls/test-ca.ts";
 // Headless Chromium for browser tests.
 
 export * from "./browser/index.ts";
+export * from "./loopback/loopback-server.ts";
 export * from "./tls/test-certificate.ts";

@@ -1,4 +1,5 @@
 import { PartnerdRuntime, UsageError } from "@partnerd/core";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { parsePortRange, runConsent } from "../consent.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
@@ -19,6 +20,7 @@ export async function loginCommand(profileName: string, options: LoginOptions): 
   const runtime = await PartnerdRuntime.open(config, {
     logger,
     builtinStores,
+    builtinHooks,
     command: `partnerd login ${profileName}`,
   });
   try {

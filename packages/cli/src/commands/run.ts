@@ -9,6 +9,7 @@ import {
   PartnerdRuntime,
   UsageError,
 } from "@partnerd/core";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { DaemonServer } from "../server/daemon-server.ts";
@@ -121,7 +122,7 @@ async function openRuntime(config: PartnerdConfig, logger: Logger): Promise<Part
       `${config.file}: no profile has a schedule, so "partnerd run" would have nothing to do`,
     );
   }
-  return PartnerdRuntime.open(config, { logger, builtinStores, command: "partnerd run" });
+  return PartnerdRuntime.open(config, { logger, builtinStores, builtinHooks, command: "partnerd run" });
 }
 
 async function startRuntime(

@@ -24,7 +24,9 @@ function table(reports: ProfileReport[]): string {
     r.lastSuccessAt ?? "-",
     r.nextRunAt ?? "-",
     r.daysUntilInactivityExpiry === undefined ? "-" : `${r.daysUntilInactivityExpiry} days`,
-    r.lastError ?? "",
+    [r.lastError, ...r.failedHooks.map((f) => `hook "${f.hook}" failed on ${f.event}: ${f.error}`)]
+      .filter(Boolean)
+      .join("; "),
   ]);
   const header = ["PROFILE", "HEALTH", "LAST REFRESH", "NEXT RUN", "EXPIRES IF UNUSED IN", "LAST ERROR"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -7,6 +7,7 @@ import {
 } from "@partnerd/core";
 import { runAdHoc } from "../ad-hoc/run.ts";
 import { toAuthResult } from "../auth-result.ts";
+import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { loadConfigFor, loggerFor } from "../context.ts";
 import type { DaemonTokenRequest } from "../daemon-client.ts";
@@ -22,6 +23,7 @@ export async function profileToken(
   const runtime = await PartnerdRuntime.open(config, {
     logger,
     builtinStores,
+    builtinHooks,
     command: `partnerd token ${request.profile}`,
   });
   try {

@@ -16,7 +16,7 @@ import { canary, runInstalled, seedToken, storedToken } from "../e2e/harness.ts"
 
 const run = promisify(execFile);
 const packagesDir = fileURLToPath(new URL("../../..", import.meta.url));
-const PACKAGES = ["core", "store-file", "store-keyvault", "store-aws", "cli"] as const;
+const PACKAGES = ["core", "store-file", "store-keyvault", "store-aws", "hooks-builtin", "cli"] as const;
 /** The pnpm running this test run (`pnpm test`); without it the packing steps cannot run. */
 const pnpm = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpath : undefined;
 
@@ -41,6 +41,7 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
       "@partnerd/store-file": tarball("partnerd-store-file-"),
       "@partnerd/store-keyvault": tarball("partnerd-store-keyvault-"),
       "@partnerd/store-aws": tarball("partnerd-store-aws-"),
+      "@partnerd/hooks-builtin": tarball("partnerd-hooks-builtin-"),
     };
     await writeFile(
       join(app, "package.json"),

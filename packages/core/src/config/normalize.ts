@@ -82,6 +82,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     network,
     server: parsed.server,
     stores,
+    hooks: parsed.hooks,
     profiles,
     locate: (path) => locate(path),
   };

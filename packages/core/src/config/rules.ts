@@ -193,6 +193,22 @@ const retryDelays: Rule = ({ config, error }) => {
   }
 };
 
+const expiringBeforeInactive: Rule = ({ config, error }) => {
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    const { inactivityDays, expiringAfterDays } = profile;
+    if (
+      inactivityDays !== undefined &&
+      expiringAfterDays !== undefined &&
+      expiringAfterDays >= inactivityDays
+    ) {
+      error(
+        ["profiles", name, "expiringAfterDays"],
+        `must be less than inactivityDays (${inactivityDays}), or the token dies before the warning`,
+      );
+    }
+  }
+};
+
 const MAX_CA_BYTES = 4 * 1024 * 1024;
 
 const caFileReadable: Rule = async ({ config, dir, error }) => {
@@ -244,6 +260,7 @@ export const RULES: readonly Rule[] = [
   knownStores,
   distinctTokenLocations,
   retryDelays,
+  expiringBeforeInactive,
   caFileReadable,
   scheduled,
   managedIdentityProfile,

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { HOOK_EVENTS } from "../hooks/event-names.ts";
 import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
+import { BUILTIN_HOOK_OPTIONS } from "./hook-options.ts";
 import { SecretRefSchema } from "./secret-ref.ts";
 
 /** The store every profile uses unless it names another: a file store under the state folder. */
@@ -67,6 +69,57 @@ const ClientCertificateSchema = z.strictObject({
     .describe("SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint the loaded certificate must have."),
 });
 
+const HookFields = {
+  name: z.string().min(1).optional().describe('Name in logs and status; defaults to "<use>#<index>".'),
+  use: z
+    .string()
+    .min(1)
+    .describe("Built-in hook (`exec`, `webhook`, `file`) or a package name or path exporting a hook plugin."),
+  on: z
+    .array(z.enum(HOOK_EVENTS))
+    .min(1)
+    .default(["refreshed"])
+    .describe("Events that run the hook: refreshed, failed, needs-consent, recovered, expiring."),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(3600)
+    .optional()
+    .describe("How long the hook may take per event; default 60, or its options.timeoutSeconds + 5."),
+  options: z.record(z.string(), z.unknown()).default({}),
+};
+
+/** The fields every hook has; `HookSchema` adds the check of a built-in's options. */
+export const HookBaseSchema = z.strictObject(HookFields);
+
+/** One entry of `hooks:`; the options of a built-in (`exec`, `webhook`, `file`) are checked here too. */
+export const HookSchema = HookBaseSchema.superRefine((hook, ctx) => {
+  if (!Object.hasOwn(BUILTIN_HOOK_OPTIONS, hook.use)) return;
+  const schema = BUILTIN_HOOK_OPTIONS[hook.use as keyof typeof BUILTIN_HOOK_OPTIONS];
+  const result = schema.safeParse(hook.options);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    const path = ["options", ...issue.path];
+    // A missing union-typed option (`url`) would otherwise read as "does not fit".
+    if (issue.code === "invalid_union" && valueAt(hook.options, issue.path) === undefined) {
+      ctx.addIssue({ code: "custom", path, message: "is required" });
+    } else ctx.addIssue({ ...issue, path } as Parameters<typeof ctx.addIssue>[0]);
+  }
+});
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (inner, key) =>
+      typeof inner === "object" && inner !== null ? (inner as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  );
+}
+
+const HooksSchema = z
+  .array(HookSchema)
+  .default([])
+  .describe("Actions run after a refresh, a failure and other events (see docs/hooks.md).");
+
 export const ProfileSchema = z.strictObject({
   flow: z
     .enum(FLOWS)
@@ -111,6 +164,19 @@ export const ProfileSchema = z.strictObject({
   schedule: CronSchema.optional(),
   timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
   retry: RetrySchema.prefault({}),
+  inactivityDays: z
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe("Days a refresh token lives unused (Entra ID: 90; an oidc-provider default: 14)."),
+  expiringAfterDays: z
+    .int()
+    .min(1)
+    .max(3650)
+    .default(60)
+    .describe("Raise `expiring` once a day when the token has gone unredeemed this long."),
+  hooks: HooksSchema.describe("Hooks of this profile; they run after the global `hooks:`."),
 });
 
 export const StoreSchema = z.strictObject({
@@ -162,6 +228,7 @@ export const PartnerdConfigSchema = z.strictObject({
     ),
   network: NetworkSchema.prefault({}),
   stores: z.record(identifier, StoreSchema).default({}),
+  hooks: HooksSchema.describe("Hooks run for every profile, before the profile's own."),
   profiles: z.record(identifier, ProfileSchema),
   server: ServerSchema.prefault({}).describe("What `partnerd run` serves besides its Unix socket."),
 });
@@ -172,3 +239,4 @@ export type ParsedProfile = z.output<typeof ProfileSchema>;
 export type StoreConfig = z.output<typeof StoreSchema>;
 export type NetworkConfig = z.output<typeof NetworkSchema>;
 export type ServerConfig = z.output<typeof ServerSchema>;
+export type HookConfig = z.output<typeof HookBaseSchema>;

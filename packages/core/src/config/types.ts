@@ -3,6 +3,7 @@ import type { Secret } from "../secret.ts";
 import type {
   CONSENT_FLOWS,
   ENVIRONMENTS,
+  HookConfig,
   NetworkConfig,
   ParsedProfile,
   ServerConfig,
@@ -71,6 +72,8 @@ export interface PartnerdConfig {
   server: ServerConfig;
   /** Includes the embedded `default` file store unless the file defines its own. */
   stores: Record<string, StoreConfig>;
+  /** Hooks for every profile, run before each profile's own `hooks`. */
+  hooks: HookConfig[];
   profiles: Record<string, ProfileConfig>;
   /** Where a dotted path (`profiles.pc.clientSecret`) sits in the file, for errors found after loading. */
   locate(path: string): ConfigIssue;

@@ -1,5 +1,6 @@
 import type { FailureKind } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Secret } from "../secret.ts";
 
 export interface StoredLocation {
   store: string;
@@ -20,6 +21,8 @@ export interface RefreshedEvent {
   locations: StoredLocation[];
   /** True when this token came from the journal after a crash or a store outage. */
   replayed: boolean;
+  /** The access token the redemption returned; absent after a journal replay. For hooks that ask for it. */
+  accessToken?: Secret;
 }
 
 export interface FailedEvent {

@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
+import { type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { nextRuns } from "../schedule/next-run.ts";
-import { REFRESH_TOKEN_INACTIVITY_MS } from "./refresh-engine.ts";
 import { StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
@@ -22,6 +22,8 @@ export interface ProfileReport {
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
   journalPending: boolean;
   lastError: string | undefined;
+  /** Hooks whose latest run failed, with that failure. */
+  failedHooks: HookFailure[];
 }
 
 export async function profileReports(config: PartnerdConfig, now = new Date()): Promise<ProfileReport[]> {
@@ -30,7 +32,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
   for (const profile of Object.values(config.profiles)) {
     const status = await book.read(profile.name);
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
-    const expires = issued === undefined ? undefined : issued + REFRESH_TOKEN_INACTIVITY_MS;
+    const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
     const health: ProfileHealth = status.needsConsent
       ? "needs-consent"
@@ -58,6 +60,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
         expires === undefined ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
       lastError: health === "ok" ? undefined : status.lastError?.message,
+      failedHooks: Object.values((await readEventMemo(config.stateDir, profile.name)).failedHooks ?? {}),
     });
   }
   return reports;

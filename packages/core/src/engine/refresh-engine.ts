@@ -19,7 +19,7 @@ import { persistToLocation } from "./persist.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { StatusBook } from "./status.ts";
 
-/** Entra refresh tokens die after 90 days without use. */
+/** Entra refresh tokens die after 90 days without use (a profile's default `inactivityDays`). */
 export const REFRESH_TOKEN_INACTIVITY_MS = 90 * 24 * 60 * 60 * 1000;
 
 export type RefreshOutcome =
@@ -365,7 +365,7 @@ export class RefreshEngine {
       profile: profile.name,
       fingerprint: entry.refreshToken.fingerprint,
       refreshedAt: entry.redeemedAt,
-      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + REFRESH_TOKEN_INACTIVITY_MS),
+      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + profile.inactivityDays * 86_400_000),
     };
     const done = new Map<TokenLocation, StoredLocation>();
     for (let attempt = 1; ; attempt++) {
@@ -411,9 +411,10 @@ export class RefreshEngine {
       fingerprint: entry.refreshToken.fingerprint,
       rotated: how.rotated,
       accessTokenExpiresAt: entry.accessTokenExpiresAt,
-      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + REFRESH_TOKEN_INACTIVITY_MS),
+      expiresByInactivityAt: new Date(entry.redeemedAt.getTime() + profile.inactivityDays * 86_400_000),
       locations,
       replayed: how.replayed,
+      ...(how.token ? { accessToken: how.token.accessToken } : {}),
     };
     await this.#status.update(profile.name, (s) => ({
       lastAttemptAt: s.lastAttemptAt,

@@ -9,13 +9,20 @@ export const PRIVATE_DIR_MODE = 0o700;
 
 /**
  * Replaces `path` with `data` so that a reader sees either the old or the new content, never a mix,
- * and the new content survives a crash once this resolves: temp file (0600) → fsync → rename → fsync dir.
+ * and the new content survives a crash once this resolves: temp file (0600, or `mode`) → fsync → rename →
+ * fsync dir.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  { mode = PRIVATE_FILE_MODE }: { mode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
   const file = await open(temp, "wx", PRIVATE_FILE_MODE);
   try {
+    // Widened only after the open, and explicitly, so that the umask cannot change the requested mode.
+    if (mode !== PRIVATE_FILE_MODE) await file.chmod(mode);
     await file.writeFile(data);
     await file.sync();
   } catch (error) {

@@ -1,5 +1,4 @@
-import { resolveSecretRef } from "../config/resolve-secrets.ts";
-import { SecretRefSchema } from "../config/secret-ref.ts";
+import { resolveOptionSecret } from "../config/option-secret.ts";
 import type { PartnerdConfig } from "../config/types.ts";
 import {
   ConfigError,
@@ -10,7 +9,6 @@ import {
   StoreOptionsError,
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Secret } from "../secret.ts";
 import type { BuiltinStores, SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
@@ -21,7 +19,7 @@ function storeContext(config: PartnerdConfig, storeId: string, logger: Logger): 
     stateDir: config.stateDir,
     logger: logger.child({ store: storeId }),
     resolveSecret: (reference, optionPath) =>
-      resolveStoreOptionSecret(config, storeId, reference, optionPath),
+      resolveOptionSecret(config, ["stores", storeId, "options"], reference, optionPath),
   };
 }
 
@@ -205,28 +203,4 @@ function isStoreErrorLike(error: unknown): error is Error {
 function stripPrefix(message: string, prefixes: readonly string[]): string {
   for (const prefix of prefixes) if (message.startsWith(prefix)) return message.slice(prefix.length);
   return message;
-}
-
-/** Resolves `{ env }` / `{ file }` inside a store's options; store references would make stores depend on each other. */
-async function resolveStoreOptionSecret(
-  config: PartnerdConfig,
-  storeId: string,
-  reference: unknown,
-  optionPath: string,
-): Promise<Secret> {
-  const path = ["stores", storeId, "options", ...optionPath.split(".")];
-  const fail = (message: string): never => {
-    throw new ConfigError([{ ...config.locate(path.join(".")), message }]);
-  };
-  const parsed = SecretRefSchema.safeParse(reference);
-  if (!parsed.success || "store" in parsed.data) fail("expected { env: NAME } or { file: PATH }");
-  const issues: ConfigIssue[] = [];
-  const source = await resolveSecretRef(SecretRefSchema.parse(reference), path, {
-    dir: config.dir,
-    env: process.env,
-    error: (at, message) => issues.push({ ...config.locate(at.join(".")), message }),
-  });
-  if (issues.length > 0) throw new ConfigError(issues);
-  if (source?.kind !== "value") return fail("expected { env: NAME } or { file: PATH }");
-  return source.secret;
 }

@@ -23,6 +23,7 @@ describe("loadConfig: valid files", () => {
       stateDir: "/home/tester/.local/state/partnerd",
       network: { timeoutMs: 30_000 },
       stores: { default: { use: "file", options: { dir: "/home/tester/.local/state/partnerd/secrets" } } },
+      hooks: [],
       profiles: {
         pc: {
           name: "pc",
@@ -33,6 +34,9 @@ describe("loadConfig: valid files", () => {
           scopes: [PC_SCOPE],
           schedule: "0 3 * * *",
           retry: { attempts: 5, initialDelayMs: 1000, maxDelayMs: 60_000 },
+          inactivityDays: 90,
+          expiringAfterDays: 60,
+          hooks: [],
           consent: "authorization-code",
           clientSecret: undefined,
           clientCertificate: undefined,
@@ -129,6 +133,9 @@ describe("loadConfig: valid files", () => {
       schedule: "*/30 * * * *",
       timezone: "Europe/Amsterdam",
       retry: { attempts: 3, initialDelayMs: 1000, maxDelayMs: 60_000 },
+      inactivityDays: 90,
+      expiringAfterDays: 60,
+      hooks: [],
     });
     expect(pcSecret?.kind).toBe("value");
     expect(pcSecret?.kind === "value" && pcSecret.secret.reveal()).toBe("pc-client-secret");

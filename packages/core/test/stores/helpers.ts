@@ -32,6 +32,11 @@ export async function configWithStores(dir: string, storeLines: readonly string[
     "    scopes: [https://graph.microsoft.com/.default]",
     "",
   ].join("\n");
+  return writeTestConfig(dir, text);
+}
+
+/** `text` written as `partnerd.yaml` in `dir` and loaded; throws when it is not a valid config. */
+export async function writeTestConfig(dir: string, text: string): Promise<PartnerdConfig> {
   const file = join(dir, "partnerd.yaml");
   await writeFile(file, text);
   const result = await parseConfig(text, { file, env: { HOME: dir } });
