@@ -6,7 +6,8 @@ import { ConfigError } from "./errors.ts";
 import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
 import type { Logger } from "./log/logger.ts";
-import { Scheduler } from "./schedule/scheduler.ts";
+import { type SchedulerHooks, scheduleFor } from "./schedule/schedule-for.ts";
+import type { Scheduler } from "./schedule/scheduler.ts";
 import type { BuiltinStores } from "./stores/contract.ts";
 import { StoreRegistry } from "./stores/registry.ts";
 
@@ -76,13 +77,10 @@ export class PartnerdRuntime {
   }
 
   /** Replays leftover journal entries, then starts every profile's schedule. */
-  async start(): Promise<Scheduler> {
+  async start(hooks: SchedulerHooks = {}): Promise<Scheduler> {
     await this.engine.replayJournals();
     if (this.#closing) throw new Error("the runtime is closing");
-    const entries = Object.values(this.config.profiles).flatMap((p) =>
-      p.schedule ? [{ name: p.name, schedule: p.schedule, timezone: p.timezone }] : [],
-    );
-    this.#scheduler = new Scheduler(entries, (name) => this.engine.refresh(name), this.#logger);
+    this.#scheduler = await scheduleFor(this.config, this.engine, this.#logger, hooks);
     this.#scheduler.start();
     return this.#scheduler;
   }

@@ -88,5 +88,14 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     };
   }
 
-  return { file, dir, stateDir, network, stores, profiles, locate: (path) => locate(path) };
+  return {
+    file,
+    dir,
+    stateDir,
+    network,
+    server: { ...parsed.server },
+    stores,
+    profiles,
+    locate: (path) => locate(path),
+  };
 }

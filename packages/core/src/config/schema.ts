@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
+import { parseDuration } from "./duration.ts";
 import { SecretRefSchema } from "./secret-ref.ts";
 
 /** The store every profile uses unless it names another: a file store under the state folder. */
@@ -47,6 +48,11 @@ const CronSchema = z
 const TimeZoneSchema = z.string().superRefine((value, ctx) => {
   const problem = timeZoneProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const DurationSchema = z.string().refine((value) => parseDuration(value) !== undefined, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a duration (expected a number with ms, s, m or h, e.g. "5m")`,
 });
 
 const RetrySchema = z.strictObject({
@@ -110,6 +116,9 @@ export const ProfileSchema = z.strictObject({
     .describe("Where the refresh token lives; several locations are all written on every rotation."),
   schedule: CronSchema.optional(),
   timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
+  jitter: DurationSchema.optional().describe(
+    'Spread runs over this window after each tick (e.g. "5m"); each profile gets a fixed offset from its name.',
+  ),
   retry: RetrySchema.prefault({}),
 });
 
@@ -130,6 +139,19 @@ export const NetworkSchema = z.strictObject({
   timeoutMs: z.int().min(100).default(30_000),
 });
 
+const ListenSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. "127.0.0.1:9464"')
+  .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65_535, {
+    error: "the port must be 0-65535",
+  });
+
+export const ServerSchema = z.strictObject({
+  listen: ListenSchema.optional().describe(
+    'Serve /metrics (Prometheus), /healthz and /readyz over HTTP on this loopback address, e.g. "127.0.0.1:9464".',
+  ),
+});
+
 export const PartnerdConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   stateDir: z
@@ -140,6 +162,7 @@ export const PartnerdConfigSchema = z.strictObject({
       "Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd.",
     ),
   network: NetworkSchema.prefault({}),
+  server: ServerSchema.prefault({}),
   stores: z.record(identifier, StoreSchema).default({}),
   profiles: z.record(identifier, ProfileSchema),
 });
@@ -149,3 +172,4 @@ export type ParsedConfig = z.output<typeof PartnerdConfigSchema>;
 export type ParsedProfile = z.output<typeof ProfileSchema>;
 export type StoreConfig = z.output<typeof StoreSchema>;
 export type NetworkConfig = z.output<typeof NetworkSchema>;
+export type ServerConfig = z.output<typeof ServerSchema>;

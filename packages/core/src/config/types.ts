@@ -1,6 +1,13 @@
 import type { ConfigIssue } from "../errors.ts";
 import type { Secret } from "../secret.ts";
-import type { CONSENT_FLOWS, ENVIRONMENTS, NetworkConfig, ParsedProfile, StoreConfig } from "./schema.ts";
+import type {
+  CONSENT_FLOWS,
+  ENVIRONMENTS,
+  NetworkConfig,
+  ParsedProfile,
+  ServerConfig,
+  StoreConfig,
+} from "./schema.ts";
 
 /** Every value `environment:` accepts. */
 export type EnvironmentSetting = (typeof ENVIRONMENTS)[number];
@@ -60,6 +67,8 @@ export interface PartnerdConfig {
   dir: string;
   stateDir: string;
   network: NetworkConfig;
+  /** The daemon's optional listeners. */
+  server: ServerConfig;
   /** Includes the embedded `default` file store unless the file defines its own. */
   stores: Record<string, StoreConfig>;
   profiles: Record<string, ProfileConfig>;

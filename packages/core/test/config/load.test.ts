@@ -22,6 +22,7 @@ describe("loadConfig: valid files", () => {
       dir,
       stateDir: "/home/tester/.local/state/partnerd",
       network: { timeoutMs: 30_000 },
+      server: {},
       stores: { default: { use: "file", options: { dir: "/home/tester/.local/state/partnerd/secrets" } } },
       profiles: {
         pc: {

@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { silentLogger } from "../../src/log/logger.ts";
+import { jitterOffsetMs } from "../../src/schedule/jitter.ts";
+import { type RunVerdict, type ScheduleEntry, Scheduler } from "../../src/schedule/scheduler.ts";
+
+const MINUTE = 60_000;
+
+/** Records when (fake clock) each profile ran; `verdict` decides how each run ends. */
+function recordingScheduler(entries: ScheduleEntry[], verdict: (name: string) => RunVerdict = () => "ok") {
+  const runs: { name: string; at: string }[] = [];
+  const scheduler = new Scheduler(entries, {
+    logger: silentLogger,
+    run: async (name) => {
+      runs.push({ name, at: new Date().toISOString() });
+      return verdict(name);
+    },
+  });
+  return { scheduler, runs };
+}
+
+describe("Scheduler (fake clock)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2026-03-09T10:00:00.000Z")); // a Monday
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("catches up at start when a tick was missed since the last success (the machine was off)", async () => {
+    const { scheduler, runs } = recordingScheduler([
+      {
+        name: "weekend",
+        schedule: "0 3 * * *",
+        timezone: "UTC",
+        lastSuccessAt: new Date("2026-03-06T03:00:02Z"),
+      },
+      {
+        name: "fresh",
+        schedule: "0 3 * * *",
+        timezone: "UTC",
+        lastSuccessAt: new Date("2026-03-09T03:00:02Z"),
+      },
+      { name: "never", schedule: "0 3 * * *", timezone: "UTC" },
+    ]);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs.map((r) => r.name).sort()).toEqual(["never", "weekend"]);
+    expect(scheduler.nextRun("fresh")?.toISOString()).toBe("2026-03-10T03:00:00.000Z");
+    expect(scheduler.nextRun("weekend")?.toISOString()).toBe("2026-03-10T03:00:00.000Z");
+    await vi.advanceTimersByTimeAsync(17 * 60 * MINUTE);
+    expect(runs.filter((r) => r.name === "fresh").map((r) => r.at)).toEqual(["2026-03-10T03:00:00.000Z"]);
+    await scheduler.stop();
+  });
+
+  it("spreads profiles on one schedule over the jitter window, each at a fixed offset", async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);
+    const { scheduler, runs } = recordingScheduler(
+      names.map((name) => ({
+        name,
+        schedule: "0 3 * * *",
+        timezone: "UTC",
+        jitterMs: 5 * MINUTE,
+        lastSuccessAt: new Date("2026-03-09T03:10:00Z"),
+      })),
+    );
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(18 * 60 * MINUTE);
+    expect(runs).toHaveLength(40);
+    const tick = Date.parse("2026-03-10T03:00:00Z");
+    for (const { name, at } of runs) {
+      expect(Date.parse(at) - tick).toBe(jitterOffsetMs(name, 5 * MINUTE));
+    }
+    const offsets = runs.map((r) => Date.parse(r.at) - tick);
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...offsets)).toBeLessThan(5 * MINUTE);
+    expect(new Set(offsets).size).toBeGreaterThan(35);
+    // The same name gets the same offset in another process.
+    expect(jitterOffsetMs("tenant-7", 5 * MINUTE)).toBe(jitterOffsetMs("tenant-7", 5 * MINUTE));
+    await scheduler.stop();
+  });
+
+  it("backs off over ticks after terminal failures and resets after a success", async () => {
+    let healthy = false;
+    const { scheduler, runs } = recordingScheduler(
+      [
+        {
+          name: "bad-secret",
+          schedule: "* * * * *",
+          timezone: "UTC",
+          lastSuccessAt: new Date("2026-03-09T10:00:00Z"),
+        },
+      ],
+      () => (healthy ? "ok" : "terminal"),
+    );
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(20 * MINUTE);
+    // Ticks 1, then skip 1, 3, 7: one failed attempt per back-off step.
+    expect(runs.map((r) => r.at.slice(11, 16))).toEqual(["10:01", "10:03", "10:07", "10:15"]);
+    healthy = true;
+    await vi.advanceTimersByTimeAsync(11 * MINUTE); // to 10:31, the next back-off step
+    await vi.advanceTimersByTimeAsync(3 * MINUTE);
+    expect(runs.slice(4).map((r) => r.at.slice(11, 16))).toEqual(["10:31", "10:32", "10:33", "10:34"]);
+    await scheduler.stop();
+  });
+
+  it("wakes for its heartbeat even when no profile is due", async () => {
+    let beats = 0;
+    const scheduler = new Scheduler([{ name: "daily", schedule: "0 3 * * *", lastSuccessAt: new Date() }], {
+      logger: silentLogger,
+      run: async () => "ok",
+      heartbeatMs: 1000,
+      onHeartbeat: () => {
+        beats++;
+      },
+    });
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(beats).toBe(11);
+    await scheduler.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(beats).toBe(11);
+  });
+});
