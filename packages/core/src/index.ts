@@ -1,4 +1,5 @@
 export * from "./config/cron.ts";
+export * from "./config/duration.ts";
 export {
   CONFIG_SEARCH_PLACES,
   type FindConfigOptions,
@@ -36,7 +37,10 @@ export * from "./identity/modules.ts";
 export * from "./identity/network-client.ts";
 export * from "./identity/token-result.ts";
 export * from "./log/logger.ts";
+export * from "./observe/observer.ts";
 export * from "./runtime.ts";
+export * from "./schedule/jitter.ts";
+export * from "./schedule/schedule-for.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";
 export * from "./stores/contract.ts";

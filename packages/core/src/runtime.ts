@@ -6,6 +6,7 @@ import { ConfigError } from "./errors.ts";
 import { createIdentityClient, type IdentityClient } from "./identity/identity-client.ts";
 import { createHttpTransport, type HttpTransport } from "./identity/network-client.ts";
 import type { Logger } from "./log/logger.ts";
+import { observedIdentity, observedStore, type RuntimeObserver } from "./observe/observer.ts";
 import { type SchedulerHooks, scheduleFor } from "./schedule/schedule-for.ts";
 import type { Scheduler } from "./schedule/scheduler.ts";
 import type { BuiltinStores } from "./stores/contract.ts";
@@ -15,6 +16,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Stores `use:` can name without a package, e.g. `{ file: fileStore }`. */
   builtinStores: BuiltinStores;
+  /** Times redemptions and store writes (metrics). */
+  observer?: RuntimeObserver;
 }
 
 /** Everything one loaded config needs at run time; `close()` releases it all. */
@@ -37,6 +40,7 @@ export class PartnerdRuntime {
     transport: HttpTransport,
     stopping: AbortController,
     logger: Logger,
+    observer: RuntimeObserver | undefined,
   ) {
     this.config = config;
     this.#stores = stores;
@@ -44,7 +48,8 @@ export class PartnerdRuntime {
     this.#stopping = stopping;
     this.#logger = logger;
     this.events = new EngineEvents(logger);
-    this.identity = createIdentityClient(transport, logger);
+    const identity = createIdentityClient(transport, logger);
+    this.identity = observer ? observedIdentity(identity, observer) : identity;
     this.engine = new RefreshEngine({
       config,
       stores,
@@ -64,12 +69,22 @@ export class PartnerdRuntime {
     });
     let stores: StoreRegistry;
     try {
-      stores = await StoreRegistry.open(config, options.builtinStores, options.logger);
+      const { observer } = options;
+      stores = await StoreRegistry.open(config, options.builtinStores, options.logger, (id, store) =>
+        observer ? observedStore(id, store, observer) : store,
+      );
     } catch (error) {
       await transport.close();
       throw error;
     }
-    return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger);
+    return new PartnerdRuntime(
+      config,
+      stores,
+      transport,
+      new AbortController(),
+      options.logger,
+      options.observer,
+    );
   }
 
   refresh(profile: string): Promise<RefreshOutcome> {

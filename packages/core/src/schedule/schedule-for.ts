@@ -5,7 +5,11 @@ import { StatusBook } from "../engine/status.ts";
 import type { Logger } from "../log/logger.ts";
 import { type RunVerdict, type ScheduleEntry, Scheduler, type SchedulerOptions } from "./scheduler.ts";
 
-export type SchedulerHooks = Pick<SchedulerOptions, "heartbeatMs" | "onHeartbeat" | "onRunFinished">;
+export interface SchedulerHooks
+  extends Pick<SchedulerOptions, "heartbeatMs" | "onHeartbeat" | "onRunFinished"> {
+  /** Each scheduled run's outcome, before `onRunFinished` (metrics). */
+  onOutcome?: (name: string, outcome: RefreshOutcome) => void;
+}
 
 /** The scheduler for every profile with a `schedule`, knowing each one's last success for catch-up. */
 export async function scheduleFor(
@@ -27,10 +31,15 @@ export async function scheduleFor(
       lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
     });
   }
+  const { onOutcome, ...options } = hooks;
   return new Scheduler(entries, {
-    ...hooks,
+    ...options,
     logger,
-    run: async (name) => verdictOf(await engine.refresh(name)),
+    run: async (name) => {
+      const outcome = await engine.refresh(name);
+      onOutcome?.(name, outcome);
+      return verdictOf(outcome);
+    },
   });
 }
 
