@@ -11,6 +11,7 @@ const commands = {
   login: () => import("./commands/login.ts"),
   token: () => import("./commands/token.ts"),
   status: () => import("./commands/status.ts"),
+  doctor: () => import("./commands/doctor.ts"),
 };
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -106,6 +107,16 @@ function buildProgram(): Command {
     .description("each profile's last refresh, next run and days until its refresh token expires if unused")
     .option("--json", "print the report as JSON")
     .action(async (_options, command: Command) => (await commands.status()).statusCommand(globals(command)));
+  program
+    .command("doctor")
+    .description(
+      "live checks: config, identity provider (discovery, TLS, clock), a round trip through each store, permissions",
+    )
+    .argument("[profile]", "check only this profile and its stores")
+    .option("--json", "print the checks as JSON")
+    .action(async (profile: string | undefined, _options, command: Command) =>
+      (await commands.doctor()).doctorCommand(profile, globals(command)),
+    );
   program
     .command("validate")
     .description("check the config file and report every problem at once")

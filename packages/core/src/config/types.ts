@@ -24,7 +24,11 @@ export interface TokenLocation {
 
 /** A secret the config refers to: already read (env, file), or to be read from a store at runtime. */
 export type SecretSource =
-  | { kind: "value"; secret: Secret }
+  | {
+      kind: "value";
+      secret: Secret /** The file it was read from, for `partnerd doctor`'s permission check. */;
+      file?: string;
+    }
   | { kind: "store"; store: string; name: string; configPath: string };
 
 /** A certificate credential with its PEM parts read (or to be read from a store). */
