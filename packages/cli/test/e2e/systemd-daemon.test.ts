@@ -141,3 +141,22 @@ describe("partnerd run as a systemd service", () => {
     );
   });
 });
+
+describe("partnerd run scheduling", () => {
+  it("refreshes at start when a tick was missed, and backs a bad client secret off across ticks", async () => {
+    const ws = await createWorkspace(fake.entra);
+    await writeFile(join(ws.dir, "client-secret"), `${canary("SECRET")}\n`, { mode: 0o600 });
+    const partnerd = new PartnerdProcess(["run", "-c", ws.configPath]);
+    const backOffs = await partnerd.waitForLogs((l) => l.msg.startsWith("backing off"), 2);
+    partnerd.child.kill("SIGTERM");
+    expect((await partnerd.exited).code).toBe(0);
+
+    // Never refreshed before: the first run does not wait for a tick.
+    expect(partnerd.logs.some((l) => l.msg.startsWith("catching up"))).toBe(true);
+    // After the n-th failure in a row, 2^n - 1 ticks are skipped: one failed run per back-off step.
+    expect(backOffs.map((l) => l.skippedTicks)).toEqual([1, 3]);
+    const failures = partnerd.logs.filter((l) => l.msg === "refresh failed");
+    expect(failures.slice(0, 2).map((l) => l.kind)).toEqual(["terminal", "terminal"]);
+    expect(failures.length).toBeLessThanOrEqual(3);
+  });
+});
