@@ -37,7 +37,10 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
 async function runUntilStopped(options: GlobalOptions, logger: Logger, daemon: DaemonServices) {
   let runtime = await openRuntime(await loadConfigFor(options, logger), logger, daemon.observer);
   let scheduler = await startRuntime(runtime, logger, daemon.schedulerHooks);
-  await daemon.started(runtime, scheduler);
+  await daemon.started(runtime, scheduler).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
   let reloading: Promise<void> = Promise.resolve();
 
   const reload = async () => {

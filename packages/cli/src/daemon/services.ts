@@ -98,10 +98,13 @@ export class DaemonServices {
 
   async close(): Promise<void> {
     clearInterval(this.#bridge);
-    await new Promise<void>((resolve) =>
-      this.#listener ? this.#listener.close(() => resolve()) : resolve(),
-    );
-    this.#listener?.closeAllConnections();
+    const listener = this.#listener;
+    if (listener) {
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      // A scraper's keep-alive connection must not hold the shutdown.
+      listener.closeAllConnections();
+      await closed;
+    }
     this.#notifier.close();
   }
 

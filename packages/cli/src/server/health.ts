@@ -16,7 +16,7 @@ export function liveness(lastHeartbeatAt: number | undefined, heartbeatMs: numbe
 
 /** `/readyz`: every scheduled profile refreshed since its last due run. */
 export function readiness(board: ProfileBoard, started: boolean, now = Date.now()): Probe {
-  if (!started) return { ok: false, body: { status: "starting" } };
+  if (!started) return { ok: false, body: { status: "not scheduling (starting, reloading or stopping)" } };
   const late = board.lateProfiles(now);
   const needsConsent = board.states.filter((s) => s.needsConsent).map((s) => s.name);
   const ok = late.length === 0;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { Logger } from "@partnerd/core";
+import { type Logger, PartnerdError } from "@partnerd/core";
 import type { Probe } from "./health.ts";
 import type { DaemonMetrics } from "./metrics.ts";
 
@@ -41,13 +41,18 @@ export async function startHttpListener(listen: string, routes: HttpRoutes, logg
       .writeHead(404, { "content-type": "text/plain" })
       .end("not found: try /metrics, /healthz, /readyz\n");
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new PartnerdError("LISTEN_FAILED", `server.listen ${listen}: cannot listen (${code ?? message})`);
+  }
   const address = server.address();
   const bound = typeof address === "object" && address ? `${address.address}:${address.port}` : listen;
   logger.info("serving /metrics, /healthz and /readyz", { listen: bound });

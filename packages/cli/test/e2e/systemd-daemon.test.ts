@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import {
   canary,
   createWorkspace,
   PartnerdProcess,
+  runPartnerd,
   seedToken,
   storedToken,
   useFakeEntra,
@@ -139,6 +141,24 @@ describe("partnerd run as a systemd service", () => {
     expect(partnerd.logs.some((l) => l.msg.startsWith("serving") || l.msg.startsWith("cannot notify"))).toBe(
       false,
     );
+  });
+});
+
+describe("partnerd run with server.listen on a port in use", () => {
+  it("exits 1 with a message naming the address instead of running without its listener", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const ws = await createWorkspace(fake.entra);
+      const config = await readFile(ws.configPath, "utf8");
+      await writeFile(ws.configPath, `server: { listen: "127.0.0.1:${port}" }\n${config}`);
+      const result = await runPartnerd(["run", "-c", ws.configPath]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`server.listen 127.0.0.1:${port}: cannot listen (EADDRINUSE)`);
+    } finally {
+      taken.close();
+    }
   });
 });
 
