@@ -1,10 +1,10 @@
 import {
   jitterOffsetMs,
+  jitterWindowMs,
   nextRuns,
   type PartnerdConfig,
   type ProfileConfig,
   type ProfileStatus,
-  parseDuration,
   previousRun,
   StatusBook,
 } from "@partnerd/core";
@@ -134,11 +134,10 @@ export class ProfileBoard {
 function deadlineOf(profile: ProfileConfig, schedule: string): Deadline {
   const [first, second] = nextRuns(schedule, 2, profile.timezone);
   const periodMs = first && second ? second.getTime() - first.getTime() : MAX_GRACE_MS;
-  const jitterMs = profile.jitter === undefined ? 0 : (parseDuration(profile.jitter) ?? 0);
   return {
     schedule,
     timezone: profile.timezone,
-    offsetMs: jitterOffsetMs(profile.name, jitterMs),
+    offsetMs: jitterOffsetMs(profile.name, jitterWindowMs(profile)),
     graceMs: Math.min(periodMs, MAX_GRACE_MS),
   };
 }

@@ -1,8 +1,8 @@
-import { parseDuration } from "../config/duration.ts";
 import type { PartnerdConfig } from "../config/types.ts";
 import type { RefreshEngine, RefreshOutcome } from "../engine/refresh-engine.ts";
 import { StatusBook } from "../engine/status.ts";
 import type { Logger } from "../log/logger.ts";
+import { jitterWindowMs } from "./jitter.ts";
 import { type RunVerdict, type ScheduleEntry, Scheduler, type SchedulerOptions } from "./scheduler.ts";
 
 export interface SchedulerHooks
@@ -27,7 +27,7 @@ export async function scheduleFor(
       name: profile.name,
       schedule: profile.schedule,
       timezone: profile.timezone,
-      jitterMs: profile.jitter === undefined ? 0 : parseDuration(profile.jitter),
+      jitterMs: jitterWindowMs(profile),
       lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
     });
   }
