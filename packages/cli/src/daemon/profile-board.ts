@@ -1,12 +1,12 @@
 import {
+  type CompiledSchedule,
   jitterOffsetMs,
   jitterWindowMs,
-  nextRuns,
   type PartnerdConfig,
   type ProfileConfig,
   type ProfileStatus,
-  previousRun,
   StatusBook,
+  scheduleCompiler,
 } from "@partnerd/core";
 
 const DAY_MS = 86_400_000;
@@ -27,8 +27,7 @@ export interface ProfileState {
 }
 
 interface Deadline {
-  schedule: string;
-  timezone: string | undefined;
+  schedule: CompiledSchedule;
   offsetMs: number;
   graceMs: number;
 }
@@ -64,8 +63,11 @@ export class ProfileBoard {
     this.#book = new StatusBook(config.stateDir);
     this.#states.clear();
     this.#deadlines.clear();
+    const compile = scheduleCompiler();
     for (const profile of Object.values(config.profiles)) {
-      if (profile.schedule) this.#deadlines.set(profile.name, deadlineOf(profile, profile.schedule));
+      if (profile.schedule) {
+        this.#deadlines.set(profile.name, deadlineOf(profile, compile(profile.schedule, profile.timezone)));
+      }
       await this.update(profile.name);
     }
   }
@@ -98,11 +100,7 @@ export class ProfileBoard {
   lateProfiles(now = Date.now()): string[] {
     const late: string[] = [];
     for (const [name, deadline] of this.#deadlines) {
-      const due = previousRun(
-        deadline.schedule,
-        new Date(now - deadline.offsetMs - deadline.graceMs),
-        deadline.timezone,
-      );
+      const due = deadline.schedule.atOrBefore(new Date(now - deadline.offsetMs - deadline.graceMs));
       if (!due) continue;
       const lastSuccess = this.#states.get(name)?.lastSuccessAt ?? Number.NEGATIVE_INFINITY;
       if (lastSuccess < due.getTime() + deadline.offsetMs) late.push(name);
@@ -131,12 +129,12 @@ export class ProfileBoard {
   }
 }
 
-function deadlineOf(profile: ProfileConfig, schedule: string): Deadline {
-  const [first, second] = nextRuns(schedule, 2, profile.timezone);
+function deadlineOf(profile: ProfileConfig, schedule: CompiledSchedule): Deadline {
+  const first = schedule.after(new Date());
+  const second = first && schedule.after(first);
   const periodMs = first && second ? second.getTime() - first.getTime() : MAX_GRACE_MS;
   return {
     schedule,
-    timezone: profile.timezone,
     offsetMs: jitterOffsetMs(profile.name, jitterWindowMs(profile)),
     graceMs: Math.min(periodMs, MAX_GRACE_MS),
   };

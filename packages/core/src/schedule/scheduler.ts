@@ -1,6 +1,7 @@
 import type { Logger } from "../log/logger.ts";
+import { MinHeap } from "../util/min-heap.ts";
 import { jitterOffsetMs } from "./jitter.ts";
-import { nextRunAfter, previousRun } from "./next-run.ts";
+import { type CompiledSchedule, scheduleCompiler } from "./next-run.ts";
 
 export interface ScheduleEntry {
   name: string;
@@ -32,12 +33,19 @@ export interface SchedulerOptions {
 
 interface Slot {
   entry: ScheduleEntry;
+  schedule: CompiledSchedule;
   offsetMs: number;
   /** The cron tick this slot waits for (before the offset). */
   baseTick: number;
   /** When it runs: `baseTick + offsetMs`, or sooner for a catch-up. */
   due: number;
   consecutiveTerminal: number;
+}
+
+/** A slot's place in the wake-up queue; stale once the slot's `due` changed after it was queued. */
+interface Wake {
+  due: number;
+  slot: Slot;
 }
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -47,12 +55,14 @@ const MAX_SLEEP_MS = 2 ** 31 - 1;
 
 /**
  * One timer for every profile: the loop sleeps until the earliest due profile (or the next heartbeat),
- * starts every profile that is due, and sleeps again. A profile whose previous run is still going is
+ * starts every profile that is due, and sleeps again. Due times wait in a min-heap, so a wake-up costs
+ * O(log n) per profile it starts, not a scan of all profiles. A profile whose previous run is still going is
  * skipped for that tick, not queued, so a slow identity provider cannot build a backlog.
  */
 export class Scheduler {
   readonly #slots = new Map<string, Slot>();
   readonly #running = new Map<string, Promise<void>>();
+  readonly #queue = new MinHeap<Wake>((wake) => wake.due);
   readonly #options: SchedulerOptions;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
@@ -60,9 +70,12 @@ export class Scheduler {
 
   constructor(entries: readonly ScheduleEntry[], options: SchedulerOptions) {
     this.#options = options;
+    // Profiles on the same schedule share one compiled schedule and its remembered answers.
+    const compile = scheduleCompiler();
     for (const entry of entries) {
       this.#slots.set(entry.name, {
         entry,
+        schedule: compile(entry.schedule, entry.timezone),
         offsetMs: jitterOffsetMs(entry.name, entry.jitterMs ?? 0),
         baseTick: 0,
         due: 0,
@@ -77,7 +90,7 @@ export class Scheduler {
     const now = Date.now();
     for (const slot of this.#slots.values()) {
       this.#planAfter(slot, now - slot.offsetMs);
-      const missed = previousRun(slot.entry.schedule, new Date(now - slot.offsetMs), slot.entry.timezone);
+      const missed = slot.schedule.atOrBefore(new Date(now - slot.offsetMs));
       const lastSuccess = slot.entry.lastSuccessAt?.getTime() ?? Number.NEGATIVE_INFINITY;
       if (missed && missed.getTime() > lastSuccess) {
         this.#options.logger.info("catching up: a scheduled run was missed since the last success", {
@@ -87,6 +100,7 @@ export class Scheduler {
         });
         slot.due = now;
       }
+      this.#enqueue(slot);
     }
     this.#loop();
   }
@@ -99,9 +113,8 @@ export class Scheduler {
 
   /** The earliest next run over all profiles. */
   nextRunOfAll(): Date | null {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const slot of this.#slots.values()) earliest = Math.min(earliest, slot.due);
-    return Number.isFinite(earliest) ? new Date(earliest) : null;
+    const next = this.#peek();
+    return next ? new Date(next.due) : null;
   }
 
   get names(): string[] {
@@ -112,6 +125,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#queue.clear();
     await Promise.all(this.#running.values());
   }
 
@@ -119,11 +133,11 @@ export class Scheduler {
     if (this.#stopped) return;
     const now = Date.now();
     this.#options.onHeartbeat?.();
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const slot of this.#slots.values()) {
-      if (slot.due <= now) this.#fire(slot, now);
-      earliest = Math.min(earliest, slot.due);
+    for (let next = this.#peek(); next && next.due <= now; next = this.#peek()) {
+      this.#queue.pop();
+      this.#fire(next.slot, now);
     }
+    const earliest = this.#peek()?.due ?? Number.POSITIVE_INFINITY;
     const heartbeat = this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const sleep = Math.min(Math.max(earliest - Date.now(), 0), heartbeat, MAX_SLEEP_MS);
     this.#timer = setTimeout(() => this.#loop(), sleep);
@@ -135,6 +149,7 @@ export class Scheduler {
     const catchingUp = slot.due < slot.baseTick + slot.offsetMs;
     if (catchingUp) slot.due = slot.baseTick + slot.offsetMs;
     else this.#planAfter(slot, Math.max(slot.baseTick, now - slot.offsetMs));
+    this.#enqueue(slot);
     if (this.#running.has(name)) {
       this.#options.logger.warn("skipped a scheduled run: the previous one is still going", {
         profile: name,
@@ -171,13 +186,15 @@ export class Scheduler {
     const maxBackoffMs = this.#options.maxBackoffMs ?? DAY_MS;
     const skip = 2 ** Math.min(slot.consecutiveTerminal, 30) - 1;
     const limit = slot.due + maxBackoffMs;
+    const before = slot.due;
     let skipped = 0;
     while (skipped < skip && Number.isFinite(slot.due)) {
-      const after = nextRunAfter(slot.entry.schedule, new Date(slot.baseTick), slot.entry.timezone);
+      const after = slot.schedule.after(new Date(slot.baseTick));
       if (!after || after.getTime() + slot.offsetMs > limit) break;
       this.#setBase(slot, after.getTime());
       skipped++;
     }
+    if (slot.due !== before) this.#enqueue(slot);
     this.#options.logger.warn("backing off after a failure that retrying will not fix", {
       profile: slot.entry.name,
       consecutiveFailures: slot.consecutiveTerminal,
@@ -187,9 +204,22 @@ export class Scheduler {
   }
 
   #planAfter(slot: Slot, after: number): void {
-    const next = nextRunAfter(slot.entry.schedule, new Date(after), slot.entry.timezone);
+    const next = slot.schedule.after(new Date(after));
     if (next) this.#setBase(slot, next.getTime());
     else slot.due = Number.POSITIVE_INFINITY;
+  }
+
+  #enqueue(slot: Slot): void {
+    if (Number.isFinite(slot.due)) this.#queue.push({ due: slot.due, slot });
+  }
+
+  /** The earliest wake-up that is still current, dropping stale ones on the way. */
+  #peek(): Wake | undefined {
+    for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
+      if (top.due === top.slot.due) return top;
+      this.#queue.pop();
+    }
+    return undefined;
   }
 
   #setBase(slot: Slot, baseTick: number): void {

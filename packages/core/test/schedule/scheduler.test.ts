@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../src/log/logger.ts";
 import { jitterOffsetMs } from "../../src/schedule/jitter.ts";
+import { compileSchedule } from "../../src/schedule/next-run.ts";
 import { type RunVerdict, type ScheduleEntry, Scheduler } from "../../src/schedule/scheduler.ts";
 
 const MINUTE = 60_000;
@@ -80,6 +81,27 @@ describe("Scheduler (fake clock)", () => {
     await scheduler.stop();
   });
 
+  it("runs 10,000 jittered profiles from one timer, each once per tick", async () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `customer-${i}`);
+    const { scheduler, runs } = recordingScheduler(
+      names.map((name) => ({
+        name,
+        schedule: "*/5 * * * *",
+        timezone: "UTC",
+        jitterMs: 4 * MINUTE,
+        lastSuccessAt: new Date("2026-03-09T10:00:00Z"),
+      })),
+    );
+    scheduler.start();
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(5 * MINUTE);
+    expect(runs).toHaveLength(10_000);
+    expect(new Set(runs.map((r) => r.name)).size).toBe(10_000);
+    expect(vi.getTimerCount()).toBe(1);
+    await scheduler.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("backs off over ticks after terminal failures and resets after a success", async () => {
     let healthy = false;
     const { scheduler, runs } = recordingScheduler(
@@ -120,5 +142,22 @@ describe("Scheduler (fake clock)", () => {
     await scheduler.stop();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(beats).toBe(11);
+  });
+});
+
+describe("compileSchedule", () => {
+  it("gives the same answers as a fresh evaluation, whatever it remembered", () => {
+    const shared = compileSchedule("*/5 * * * *", "Europe/Amsterdam");
+    const start = Date.parse("2026-03-29T00:00:00Z"); // a DST change in Amsterdam
+    for (let t = start; t < start + 3 * 3_600_000; t += 37_000) {
+      const at = new Date(t);
+      expect(shared.after(at)).toEqual(compileSchedule("*/5 * * * *", "Europe/Amsterdam").after(at));
+      expect(shared.atOrBefore(at)).toEqual(
+        compileSchedule("*/5 * * * *", "Europe/Amsterdam").atOrBefore(at),
+      );
+    }
+    const tick = new Date("2026-03-29T02:05:00Z");
+    expect(shared.atOrBefore(tick)).toEqual(tick);
+    expect(shared.after(tick)).toEqual(new Date("2026-03-29T02:10:00Z"));
   });
 });
