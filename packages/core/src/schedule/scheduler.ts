@@ -98,7 +98,8 @@ export class Scheduler {
           missedTick: missed.toISOString(),
           lastSuccessAt: slot.entry.lastSuccessAt?.toISOString() ?? null,
         });
-        slot.due = now;
+        // Spread over the jitter window too: after a reboot every profile may be catching up at once.
+        slot.due = now + slot.offsetMs;
       }
       this.#enqueue(slot);
     }
