@@ -1,5 +1,6 @@
 import { LOG_LEVELS, type Logger, type LogLevel, loadConfig, UsageError } from "@partnerd/core";
 import { createLogger, type LogFormat } from "./logger.ts";
+import { isJournalStream } from "./systemd/journal-stream.ts";
 
 export interface GlobalOptions {
   config?: string;
@@ -27,7 +28,12 @@ export function loggerFor(
   if (format !== "json" && format !== "pretty") {
     throw new UsageError(`--log-format: "${format}" is not one of json, pretty`);
   }
-  return createLogger({ level, format, write: (line) => out.write(line) });
+  return createLogger({
+    level,
+    format,
+    priorityPrefix: isJournalStream(out.fd),
+    write: (line) => out.write(line),
+  });
 }
 
 /** Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`. */

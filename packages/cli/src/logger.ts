@@ -6,7 +6,14 @@ export interface LoggerOptions {
   level: LogLevel;
   format: LogFormat;
   write?: (line: string) => void;
+  /**
+   * Start each line with its syslog priority (`<3>` error ... `<7>` debug), which journald strips and
+   * stores as the entry's priority, so that `journalctl -p err` works.
+   */
+  priorityPrefix?: boolean;
 }
+
+const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
 
 /**
  * JSON lines for journald and log shippers, or one readable line per event on a terminal. Field values
@@ -18,7 +25,8 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const log = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < threshold) return;
     const all = { ...bound, ...fields };
-    write(options.format === "json" ? jsonLine(level, message, all) : prettyLine(level, message, all));
+    const line = options.format === "json" ? jsonLine(level, message, all) : prettyLine(level, message, all);
+    write(options.priorityPrefix ? `<${SYSLOG_PRIORITY[level]}>${line}` : line);
   };
   return {
     debug: log("debug"),

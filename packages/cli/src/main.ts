@@ -12,6 +12,7 @@ const commands = {
   token: () => import("./commands/token.ts"),
   status: () => import("./commands/status.ts"),
   hooks: () => import("./commands/hooks.ts"),
+  doctor: () => import("./commands/doctor.ts"),
 };
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -116,6 +117,16 @@ function buildProgram(): Command {
     .requiredOption("--event <name>", "refreshed, failed, needs-consent, recovered or expiring")
     .action(async (profile: string, _options, command: Command) =>
       (await commands.hooks()).hooksTestCommand(profile, command.optsWithGlobals()),
+    );
+  program
+    .command("doctor")
+    .description(
+      "live checks: config, identity provider (discovery, TLS, clock), a round trip through each store, permissions",
+    )
+    .argument("[profile]", "check only this profile and its stores")
+    .option("--json", "print the checks as JSON")
+    .action(async (profile: string | undefined, _options, command: Command) =>
+      (await commands.doctor()).doctorCommand(profile, globals(command)),
     );
   program
     .command("validate")

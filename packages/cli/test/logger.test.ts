@@ -1,6 +1,11 @@
+import { mkdtemp, open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Secret } from "@partnerd/core";
 import { describe, expect, it } from "vitest";
+import { logCrash } from "../src/daemon/crash.ts";
 import { createLogger } from "../src/logger.ts";
+import { isJournalStream } from "../src/systemd/journal-stream.ts";
 
 describe("createLogger", () => {
   it("writes one JSON object per line with bound fields, honouring the level", () => {
@@ -38,5 +43,48 @@ describe("createLogger", () => {
       delayMs: 5,
     });
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}\[pc\] slow {2}delayMs=5\n$/);
+  });
+});
+
+describe("journald priority prefixes", () => {
+  it("starts each line with its syslog priority when writing to the journal", () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "debug",
+      format: "json",
+      priorityPrefix: true,
+      write: (l) => lines.push(l),
+    });
+    logger.error("e");
+    logger.warn("w");
+    logger.info("i");
+    logger.debug("d");
+    expect(lines.map((l) => l.slice(0, 3))).toEqual(["<3>", "<4>", "<6>", "<7>"]);
+    expect(JSON.parse(lines[0]!.slice(3))).toMatchObject({ level: "error", msg: "e" });
+  });
+
+  it("recognizes the journal stream by JOURNAL_STREAM's device and inode, not by the variable alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-journal-"));
+    const file = await open(join(dir, "out"), "w");
+    try {
+      const { dev, ino } = await file.stat();
+      expect(isJournalStream(file.fd, { JOURNAL_STREAM: `${dev}:${ino}` })).toBe(true);
+      expect(isJournalStream(file.fd, { JOURNAL_STREAM: `${dev}:${ino + 1}` })).toBe(false);
+      expect(isJournalStream(file.fd, {})).toBe(false);
+    } finally {
+      await file.close();
+    }
+  });
+
+  it("logs a crash as one error line with the stack as a field", () => {
+    const lines: string[] = [];
+    logCrash(
+      createLogger({ level: "info", format: "json", write: (l) => lines.push(l) }),
+      new TypeError("boom"),
+    );
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!);
+    expect(line).toMatchObject({ level: "error", msg: "partnerd crashed", error: "boom" });
+    expect(line.stack[0]).toMatch(/^at /);
   });
 });

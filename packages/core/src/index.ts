@@ -1,4 +1,5 @@
 export * from "./config/cron.ts";
+export * from "./config/duration.ts";
 export {
   CONFIG_SEARCH_PLACES,
   type FindConfigOptions,
@@ -49,8 +50,11 @@ export type * from "./lock/contract.ts";
 export * from "./lock/errors.ts";
 export * from "./lock/file-lock.ts";
 export * from "./log/logger.ts";
+export * from "./observe/observer.ts";
 export * from "./plugins/load-plugin.ts";
 export * from "./runtime.ts";
+export * from "./schedule/jitter.ts";
+export * from "./schedule/schedule-for.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";
 export * from "./state-paths.ts";

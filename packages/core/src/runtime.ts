@@ -12,7 +12,9 @@ import { createHttpTransport, type HttpTransport } from "./identity/network-clie
 import type { Locks } from "./lock/contract.ts";
 import { FileLocks } from "./lock/file-lock.ts";
 import type { Logger } from "./log/logger.ts";
-import { Scheduler } from "./schedule/scheduler.ts";
+import { observedIdentity, observedStore, type RuntimeObserver } from "./observe/observer.ts";
+import { type SchedulerHooks, scheduleFor } from "./schedule/schedule-for.ts";
+import type { Scheduler } from "./schedule/scheduler.ts";
 import { profileLocksDir } from "./state-paths.ts";
 import type { BuiltinStores } from "./stores/contract.ts";
 import { StoreRegistry } from "./stores/registry.ts";
@@ -29,6 +31,8 @@ export interface RuntimeOptions {
   lockWaitMs?: number;
   /** Another implementation of the one-redeemer contract; default: lock files in the state folder. */
   locks?: Locks;
+  /** Times redemptions and store writes (metrics). */
+  observer?: RuntimeObserver;
 }
 
 /** Everything one loaded config needs at run time; `close()` releases it all. */
@@ -65,7 +69,8 @@ export class PartnerdRuntime {
     this.#stopping = stopping;
     this.#logger = logger;
     this.events = new EngineEvents(logger);
-    this.identity = createIdentityClient(transport, logger);
+    const identity = createIdentityClient(transport, logger);
+    this.identity = options.observer ? observedIdentity(identity, options.observer) : identity;
     this.engine = new RefreshEngine({
       config,
       stores,
@@ -90,7 +95,10 @@ export class PartnerdRuntime {
     let stores: StoreRegistry | undefined;
     let hookSet: HookSet;
     try {
-      stores = await StoreRegistry.open(config, options.builtinStores, options.logger);
+      const { observer } = options;
+      stores = await StoreRegistry.open(config, options.builtinStores, options.logger, (id, store) =>
+        observer ? observedStore(id, store, observer) : store,
+      );
       hookSet = await HookSet.open(config, options.builtinHooks ?? {}, options.logger);
     } catch (error) {
       await stores?.close();
@@ -119,25 +127,11 @@ export class PartnerdRuntime {
     return { ...result, hooks: reports };
   }
 
-  /**
-   * Replays leftover journal entries, then starts every profile's schedule. `onRefreshed` sees each
-   * scheduled run's outcome (the daemon keeps the access token it yields).
-   */
-  async start(onRefreshed?: (profile: string, outcome: RefreshOutcome) => void): Promise<Scheduler> {
+  /** Replays leftover journal entries, then starts every profile's schedule. */
+  async start(hooks: SchedulerHooks = {}): Promise<Scheduler> {
     await this.engine.replayJournals();
     if (this.#closing) throw new Error("the runtime is closing");
-    const entries = Object.values(this.config.profiles).flatMap((p) =>
-      p.schedule ? [{ name: p.name, schedule: p.schedule, timezone: p.timezone }] : [],
-    );
-    this.#scheduler = new Scheduler(
-      entries,
-      async (name) => {
-        const outcome = await this.engine.refresh(name);
-        onRefreshed?.(name, outcome);
-        return outcome;
-      },
-      this.#logger,
-    );
+    this.#scheduler = await scheduleFor(this.config, this.engine, this.#logger, hooks);
     this.#scheduler.start();
     this.#lifecycle.startExpiryChecks();
     return this.#scheduler;

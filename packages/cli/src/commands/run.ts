@@ -7,14 +7,17 @@ import {
   type PartnerdConfig,
   PartnerdError,
   PartnerdRuntime,
+  type RuntimeObserver,
+  type Scheduler,
+  type SchedulerHooks,
   UsageError,
 } from "@partnerd/core";
 import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+import { logCrash } from "../daemon/crash.ts";
+import { DaemonServices } from "../daemon/services.ts";
 import { DaemonServer } from "../server/daemon-server.ts";
-
-type RefreshListener = NonNullable<Parameters<PartnerdRuntime["start"]>[0]>;
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
@@ -25,25 +28,50 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
  */
 export async function runCommand(options: GlobalOptions): Promise<void> {
   const logger = loggerFor(options);
-  const config = await loadConfigFor(options, logger);
-  const stateFolder = await claimStateFolder(config.stateDir);
+  const daemon = await DaemonServices.create(logger);
   try {
-    await serve(config, options, logger);
+    const config = await loadConfigFor(options, logger);
+    const stateFolder = await claimStateFolder(config.stateDir);
+    try {
+      await runUntilStopped(config, options, logger, daemon);
+    } finally {
+      await stateFolder.release();
+    }
+  } catch (error) {
+    // Config and usage errors keep their one clear message (exit 2); anything else is a crash.
+    if (error instanceof PartnerdError) throw error;
+    logCrash(logger, error);
+    process.exitCode = 1;
   } finally {
-    await stateFolder.release();
+    await daemon.close();
   }
 }
 
-async function serve(config: PartnerdConfig, options: GlobalOptions, logger: Logger): Promise<void> {
-  let runtime = await openRuntime(config, logger);
+async function runUntilStopped(
+  config: PartnerdConfig,
+  options: GlobalOptions,
+  logger: Logger,
+  daemon: DaemonServices,
+) {
   let server: DaemonServer | undefined;
   // Scheduled refreshes hand their access tokens to the token service, once it listens.
-  const remember: RefreshListener = (profile, outcome) => server?.tokens.remember(profile, outcome);
-  await startRuntime(runtime, logger, remember);
+  const schedulerHooks = (): SchedulerHooks => {
+    const base = daemon.schedulerHooks;
+    return {
+      ...base,
+      onOutcome: (name, outcome) => {
+        base.onOutcome?.(name, outcome);
+        server?.tokens.remember(name, outcome);
+      },
+    };
+  };
+  let runtime = await openRuntime(config, logger, daemon.observer);
+  let scheduler = await startRuntime(runtime, logger, schedulerHooks());
   try {
     server = await DaemonServer.start(() => runtime, logger);
+    await daemon.started(runtime, scheduler);
   } catch (error) {
-    await runtime.close();
+    await Promise.all([server?.close(), runtime.close()]);
     throw error;
   }
   const listening = server;
@@ -51,6 +79,7 @@ async function serve(config: PartnerdConfig, options: GlobalOptions, logger: Log
 
   const reload = async () => {
     logger.info("reloading the config (SIGHUP)");
+    daemon.reloading();
     let next: PartnerdRuntime;
     try {
       const nextConfig = await loadConfigFor(options, logger);
@@ -59,16 +88,18 @@ async function serve(config: PartnerdConfig, options: GlobalOptions, logger: Log
           `stateDir changed to ${nextConfig.stateDir}; restart partnerd to move the state folder`,
         );
       }
-      next = await openRuntime(nextConfig, logger);
+      next = await openRuntime(nextConfig, logger, daemon.observer);
     } catch (error) {
       logger.error("reload failed; keeping the running config", { error: (error as Error).message });
+      await daemon.reloaded(runtime, scheduler);
       return;
     }
     // The old runtime finishes its in-flight refreshes before the new one may start any.
     await runtime.close();
     runtime = next;
     listening.tokens.forget();
-    await startRuntime(runtime, logger, remember);
+    scheduler = await startRuntime(runtime, logger, schedulerHooks());
+    await daemon.reloaded(runtime, scheduler);
   };
 
   await new Promise<void>((resolve) => {
@@ -77,6 +108,7 @@ async function serve(config: PartnerdConfig, options: GlobalOptions, logger: Log
     };
     const stop = (signal: NodeJS.Signals) => {
       logger.info("stopping: letting in-flight refreshes finish", { signal });
+      daemon.stopping();
       process.once(signal, () => {
         logger.warn("second signal: exiting without waiting", { signal });
         process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 1));
@@ -109,35 +141,47 @@ async function claimStateFolder(stateDir: string): Promise<HeldLock> {
       );
     }
     const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(error));
     throw new PartnerdError(
       "STATE_DIR_UNWRITABLE",
-      `cannot use the state folder ${stateDir} (${code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(error))}); it must be writable by the user partnerd runs as`,
+      `cannot use the state folder ${stateDir} (${reason}); it must be writable by the user partnerd runs as`,
     );
   }
 }
 
-async function openRuntime(config: PartnerdConfig, logger: Logger): Promise<PartnerdRuntime> {
+async function openRuntime(
+  config: PartnerdConfig,
+  logger: Logger,
+  observer: RuntimeObserver,
+): Promise<PartnerdRuntime> {
   if (!Object.values(config.profiles).some((p) => p.schedule)) {
     throw new UsageError(
       `${config.file}: no profile has a schedule, so "partnerd run" would have nothing to do`,
     );
   }
-  return PartnerdRuntime.open(config, { logger, builtinStores, builtinHooks, command: "partnerd run" });
+  return PartnerdRuntime.open(config, {
+    logger,
+    builtinStores,
+    builtinHooks,
+    observer,
+    command: "partnerd run",
+  });
 }
 
 async function startRuntime(
   runtime: PartnerdRuntime,
   logger: Logger,
-  onRefreshed: RefreshListener,
-): Promise<void> {
+  hooks: SchedulerHooks,
+): Promise<Scheduler> {
   try {
-    const scheduler = await runtime.start(onRefreshed);
+    const scheduler = await runtime.start(hooks);
     logger.info("partnerd running", {
       config: runtime.config.file,
       profiles: scheduler.names.map(
         (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
       ),
     });
+    return scheduler;
   } catch (error) {
     await runtime.close();
     throw error;

@@ -1,11 +1,22 @@
+import { Cron } from "croner";
 import { validateDetailed } from "node-cron";
 
 /** Why `expression` is not a cron expression node-cron accepts, or `undefined` when it is fine. */
 export function cronExpressionProblem(expression: string): string | undefined {
   const result = validateDetailed(expression);
-  if (result.valid) return undefined;
+  if (result.valid) return cronerProblem(expression);
   const details = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
   return `"${expression}" is not a valid cron expression${details ? ` (${details})` : ""}`;
+}
+
+/** The scheduler computes run times with croner: an expression it cannot read must fail validation too. */
+function cronerProblem(expression: string): string | undefined {
+  try {
+    new Cron(expression, { domAndDow: true });
+    return undefined;
+  } catch (error) {
+    return `"${expression}" is not a valid cron expression (${(error as Error).message})`;
+  }
 }
 
 export function timeZoneProblem(timeZone: string): string | undefined {

@@ -80,7 +80,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     dir,
     stateDir,
     network,
-    server: parsed.server,
+    server: { ...parsed.server },
     stores,
     hooks: parsed.hooks,
     profiles,

@@ -63,12 +63,13 @@ export async function resolveSecretRef(
       return undefined;
     }
     const expanded = usesCredentials ? ref.file.replace(CREDENTIALS, () => credentials ?? "") : ref.file;
-    const read = await readSecretFile(resolve(ctx.dir, expanded));
+    const file = resolve(ctx.dir, expanded);
+    const read = await readSecretFile(file);
     if ("problem" in read) {
       ctx.error([...path, "file"], read.problem);
       return undefined;
     }
-    return { kind: "value", secret: new Secret(read.value) };
+    return { kind: "value", secret: new Secret(read.value), file };
   }
   return { kind: "store", store: ref.store, name: ref.name, configPath: formatPath(path) };
 }

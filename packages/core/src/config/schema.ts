@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HOOK_EVENTS } from "../hooks/event-names.ts";
 import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
+import { parseDuration } from "./duration.ts";
 import { BUILTIN_HOOK_OPTIONS } from "./hook-options.ts";
 import { SecretRefSchema } from "./secret-ref.ts";
 
@@ -49,6 +50,11 @@ const CronSchema = z
 const TimeZoneSchema = z.string().superRefine((value, ctx) => {
   const problem = timeZoneProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const DurationSchema = z.string().refine((value) => parseDuration(value) !== undefined, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a duration (expected a number with ms, s, m or h, e.g. "5m")`,
 });
 
 const RetrySchema = z.strictObject({
@@ -163,6 +169,9 @@ export const ProfileSchema = z.strictObject({
     .describe("Where the refresh token lives; several locations are all written on every rotation."),
   schedule: CronSchema.optional(),
   timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
+  jitter: DurationSchema.optional().describe(
+    'Spread runs over this window after each tick (e.g. "5m"); each profile gets a fixed offset from its name.',
+  ),
   retry: RetrySchema.prefault({}),
   inactivityDays: z
     .int()
@@ -196,6 +205,13 @@ export const NetworkSchema = z.strictObject({
   timeoutMs: z.int().min(100).default(30_000),
 });
 
+const ListenSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. "127.0.0.1:9464"')
+  .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65_535, {
+    error: "the port must be 0-65535",
+  });
+
 const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{1,5}$/;
 
 export const ManagedIdentitySchema = z.strictObject({
@@ -215,6 +231,9 @@ export const ServerSchema = z.strictObject({
   managedIdentity: ManagedIdentitySchema.optional().describe(
     "Opt-in: serve access tokens to ManagedIdentityCredential / DefaultAzureCredential scripts on loopback.",
   ),
+  listen: ListenSchema.optional().describe(
+    'Serve /metrics (Prometheus), /healthz and /readyz over HTTP on this loopback address, e.g. "127.0.0.1:9464".',
+  ),
 });
 
 export const PartnerdConfigSchema = z.strictObject({
@@ -227,10 +246,10 @@ export const PartnerdConfigSchema = z.strictObject({
       "Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd.",
     ),
   network: NetworkSchema.prefault({}),
+  server: ServerSchema.prefault({}).describe("What `partnerd run` serves besides its Unix socket."),
   stores: z.record(identifier, StoreSchema).default({}),
   hooks: HooksSchema.describe("Hooks run for every profile, before the profile's own."),
   profiles: z.record(identifier, ProfileSchema),
-  server: ServerSchema.prefault({}).describe("What `partnerd run` serves besides its Unix socket."),
 });
 
 export type PartnerdConfigInput = z.input<typeof PartnerdConfigSchema>;

@@ -25,7 +25,11 @@ export interface TokenLocation {
 
 /** A secret the config refers to: already read (env, file), or to be read from a store at runtime. */
 export type SecretSource =
-  | { kind: "value"; secret: Secret }
+  | {
+      kind: "value";
+      secret: Secret /** The file it was read from, for `partnerd doctor`'s permission check. */;
+      file?: string;
+    }
   | { kind: "store"; store: string; name: string; configPath: string };
 
 /** A certificate credential with its PEM parts read (or to be read from a store). */
@@ -68,7 +72,7 @@ export interface PartnerdConfig {
   dir: string;
   stateDir: string;
   network: NetworkConfig;
-  /** What `partnerd run` serves besides its socket (the managed-identity endpoint). */
+  /** The daemon's optional listeners: metrics and health, the managed-identity endpoint. */
   server: ServerConfig;
   /** Includes the embedded `default` file store unless the file defines its own. */
   stores: Record<string, StoreConfig>;

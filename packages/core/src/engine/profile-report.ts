@@ -2,7 +2,8 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
-import { nextRuns } from "../schedule/next-run.ts";
+import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
+import { nextRunAfter } from "../schedule/next-run.ts";
 import { StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
@@ -51,9 +52,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
       health,
       lastSuccessAt: status.lastSuccessAt,
       lastAttemptAt: status.lastAttemptAt,
-      nextRunAt: profile.schedule
-        ? nextRuns(profile.schedule, 1, profile.timezone)[0]?.toISOString()
-        : undefined,
+      nextRunAt: profile.schedule ? nextRunOf(profile, profile.schedule, now)?.toISOString() : undefined,
       fingerprint: status.fingerprint,
       expiresByInactivityAt: expires === undefined ? undefined : new Date(expires).toISOString(),
       daysUntilInactivityExpiry:
@@ -64,4 +63,11 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
     });
   }
   return reports;
+}
+
+/** The scheduler's next run: the next cron tick after `now` minus the profile's jitter offset, plus it. */
+function nextRunOf(profile: ProfileConfig, schedule: string, now: Date): Date | undefined {
+  const offsetMs = jitterOffsetMs(profile.name, jitterWindowMs(profile));
+  const tick = nextRunAfter(schedule, new Date(now.getTime() - offsetMs), profile.timezone);
+  return tick && new Date(tick.getTime() + offsetMs);
 }

@@ -1,64 +1,230 @@
-import { createTask, type ScheduledTask } from "node-cron";
 import type { Logger } from "../log/logger.ts";
+import { MinHeap } from "../util/min-heap.ts";
+import { jitterOffsetMs } from "./jitter.ts";
+import { type CompiledSchedule, scheduleCompiler } from "./next-run.ts";
 
 export interface ScheduleEntry {
   name: string;
   schedule: string;
   timezone?: string | undefined;
+  /** Window for the profile's fixed offset after each tick (see `jitterOffsetMs`). */
+  jitterMs?: number | undefined;
+  /** The last successful run; a tick missed since then (the machine was off) runs at start. */
+  lastSuccessAt?: Date | undefined;
 }
 
 /**
- * One cron task per scheduled profile. A tick that arrives while the profile's previous run is still
- * going is skipped, not queued, so a slow identity provider cannot build a backlog.
+ * How a run ended, as far as scheduling cares. `terminal` is a failure that retrying on the next tick
+ * will not fix (a bad client secret): the profile then backs off over ticks.
+ */
+export type RunVerdict = "ok" | "terminal" | "other";
+
+export interface SchedulerOptions {
+  run: (name: string) => Promise<RunVerdict>;
+  logger: Logger;
+  /** The loop wakes at least this often and calls `onHeartbeat` (systemd watchdog, `/healthz`). */
+  heartbeatMs?: number;
+  onHeartbeat?: () => void;
+  /** Called after every run with when the profile runs next. */
+  onRunFinished?: (name: string, verdict: RunVerdict) => void;
+  /** Longest back-off after repeated terminal failures (default one day). */
+  maxBackoffMs?: number;
+}
+
+interface Slot {
+  entry: ScheduleEntry;
+  schedule: CompiledSchedule;
+  offsetMs: number;
+  /** The cron tick this slot waits for (before the offset). */
+  baseTick: number;
+  /** When it runs: `baseTick + offsetMs`, or sooner for a catch-up. */
+  due: number;
+  consecutiveTerminal: number;
+}
+
+/** A slot's place in the wake-up queue; stale once the slot's `due` changed after it was queued. */
+interface Wake {
+  due: number;
+  slot: Slot;
+}
+
+const DEFAULT_HEARTBEAT_MS = 30_000;
+const DAY_MS = 86_400_000;
+/** setTimeout fires at once for delays above 2^31-1 ms. */
+const MAX_SLEEP_MS = 2 ** 31 - 1;
+
+/**
+ * One timer for every profile: the loop sleeps until the earliest due profile (or the next heartbeat),
+ * starts every profile that is due, and sleeps again. Due times wait in a min-heap, so a wake-up costs
+ * O(log n) per profile it starts, not a scan of all profiles. A profile whose previous run is still going is
+ * skipped for that tick, not queued, so a slow identity provider cannot build a backlog.
  */
 export class Scheduler {
-  readonly #tasks = new Map<string, ScheduledTask>();
-  readonly #running = new Set<string>();
-  readonly #logger: Logger;
+  readonly #slots = new Map<string, Slot>();
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #queue = new MinHeap<Wake>((wake) => wake.due);
+  readonly #options: SchedulerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopped = false;
 
-  constructor(entries: readonly ScheduleEntry[], run: (name: string) => Promise<unknown>, logger: Logger) {
-    this.#logger = logger;
+  constructor(entries: readonly ScheduleEntry[], options: SchedulerOptions) {
+    this.#options = options;
+    // Profiles on the same schedule share one compiled schedule and its remembered answers.
+    const compile = scheduleCompiler();
     for (const entry of entries) {
-      const task = createTask(entry.schedule, () => this.#tick(entry.name, run), {
-        name: entry.name,
-        noOverlap: true,
-        suppressMissedWarning: true,
-        ...(entry.timezone ? { timezone: entry.timezone } : {}),
+      this.#slots.set(entry.name, {
+        entry,
+        schedule: compile(entry.schedule, entry.timezone),
+        offsetMs: jitterOffsetMs(entry.name, entry.jitterMs ?? 0),
+        baseTick: 0,
+        due: 0,
+        consecutiveTerminal: 0,
       });
-      this.#tasks.set(entry.name, task);
     }
   }
 
   start(): void {
-    for (const task of this.#tasks.values()) void task.start();
+    if (this.#started) return;
+    this.#started = true;
+    const now = Date.now();
+    for (const slot of this.#slots.values()) {
+      this.#planAfter(slot, now - slot.offsetMs);
+      const missed = slot.schedule.atOrBefore(new Date(now - slot.offsetMs));
+      const lastSuccess = slot.entry.lastSuccessAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+      if (missed && missed.getTime() > lastSuccess) {
+        this.#options.logger.info("catching up: a scheduled run was missed since the last success", {
+          profile: slot.entry.name,
+          missedTick: missed.toISOString(),
+          lastSuccessAt: slot.entry.lastSuccessAt?.toISOString() ?? null,
+        });
+        // Spread over the jitter window too: after a reboot every profile may be catching up at once.
+        slot.due = now + slot.offsetMs;
+      }
+      this.#enqueue(slot);
+    }
+    this.#loop();
   }
 
+  /** When the profile runs next (with its jitter offset), or `null` when it is not scheduled. */
   nextRun(name: string): Date | null {
-    return this.#tasks.get(name)?.getNextRun() ?? null;
+    const slot = this.#slots.get(name);
+    return slot && Number.isFinite(slot.due) ? new Date(slot.due) : null;
+  }
+
+  /** The earliest next run over all profiles. */
+  nextRunOfAll(): Date | null {
+    const next = this.#peek();
+    return next ? new Date(next.due) : null;
   }
 
   get names(): string[] {
-    return [...this.#tasks.keys()];
+    return [...this.#slots.keys()];
   }
 
-  /** Stops triggering new runs; runs already going are the caller's to wait for. */
+  /** Stops triggering new runs and resolves once the runs it started have finished. */
   async stop(): Promise<void> {
-    for (const task of this.#tasks.values()) await task.destroy();
-    this.#tasks.clear();
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#queue.clear();
+    await Promise.all(this.#running.values());
   }
 
-  async #tick(name: string, run: (name: string) => Promise<unknown>): Promise<void> {
+  #loop(): void {
+    if (this.#stopped) return;
+    const now = Date.now();
+    this.#options.onHeartbeat?.();
+    for (let next = this.#peek(); next && next.due <= now; next = this.#peek()) {
+      this.#queue.pop();
+      this.#fire(next.slot, now);
+    }
+    const earliest = this.#peek()?.due ?? Number.POSITIVE_INFINITY;
+    const heartbeat = this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const sleep = Math.min(Math.max(earliest - Date.now(), 0), heartbeat, MAX_SLEEP_MS);
+    this.#timer = setTimeout(() => this.#loop(), sleep);
+  }
+
+  #fire(slot: Slot, now: number): void {
+    const name = slot.entry.name;
+    // Plan the next run before this one starts, so a long run cannot make the loop fire it again.
+    const catchingUp = slot.due < slot.baseTick + slot.offsetMs;
+    if (catchingUp) slot.due = slot.baseTick + slot.offsetMs;
+    else this.#planAfter(slot, Math.max(slot.baseTick, now - slot.offsetMs));
+    this.#enqueue(slot);
     if (this.#running.has(name)) {
-      this.#logger.warn("skipped a scheduled run: the previous one is still going", { profile: name });
+      this.#options.logger.warn("skipped a scheduled run: the previous one is still going", {
+        profile: name,
+      });
       return;
     }
-    this.#running.add(name);
+    const run = this.#runOnce(slot).finally(() => this.#running.delete(name));
+    this.#running.set(name, run);
+  }
+
+  async #runOnce(slot: Slot): Promise<void> {
+    const name = slot.entry.name;
+    let verdict: RunVerdict;
     try {
-      await run(name);
+      verdict = await this.#options.run(name);
     } catch (error) {
-      this.#logger.error("scheduled run failed", { profile: name, error: (error as Error).message });
-    } finally {
-      this.#running.delete(name);
+      verdict = "other";
+      this.#options.logger.error("scheduled run failed", { profile: name, error: (error as Error).message });
     }
+    if (verdict === "terminal") {
+      slot.consecutiveTerminal++;
+      this.#backOff(slot);
+    } else {
+      slot.consecutiveTerminal = 0;
+    }
+    this.#options.onRunFinished?.(name, verdict);
+  }
+
+  /**
+   * After the n-th terminal failure in a row, the next 2^n - 1 ticks are skipped (at most
+   * `maxBackoffMs` past the planned run), so a dead client secret costs one failed attempt per back-off step, not per tick.
+   */
+  #backOff(slot: Slot): void {
+    const maxBackoffMs = this.#options.maxBackoffMs ?? DAY_MS;
+    const skip = 2 ** Math.min(slot.consecutiveTerminal, 30) - 1;
+    const limit = slot.due + maxBackoffMs;
+    const before = slot.due;
+    let skipped = 0;
+    while (skipped < skip && Number.isFinite(slot.due)) {
+      const after = slot.schedule.after(new Date(slot.baseTick));
+      if (!after || after.getTime() + slot.offsetMs > limit) break;
+      this.#setBase(slot, after.getTime());
+      skipped++;
+    }
+    if (slot.due !== before) this.#enqueue(slot);
+    this.#options.logger.warn("backing off after a failure that retrying will not fix", {
+      profile: slot.entry.name,
+      consecutiveFailures: slot.consecutiveTerminal,
+      skippedTicks: skipped,
+      nextRunAt: Number.isFinite(slot.due) ? new Date(slot.due).toISOString() : null,
+    });
+  }
+
+  #planAfter(slot: Slot, after: number): void {
+    const next = slot.schedule.after(new Date(after));
+    if (next) this.#setBase(slot, next.getTime());
+    else slot.due = Number.POSITIVE_INFINITY;
+  }
+
+  #enqueue(slot: Slot): void {
+    if (Number.isFinite(slot.due)) this.#queue.push({ due: slot.due, slot });
+  }
+
+  /** The earliest wake-up that is still current, dropping stale ones on the way. */
+  #peek(): Wake | undefined {
+    for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
+      if (top.due === top.slot.due) return top;
+      this.#queue.pop();
+    }
+    return undefined;
+  }
+
+  #setBase(slot: Slot, baseTick: number): void {
+    slot.baseTick = baseTick;
+    slot.due = baseTick + slot.offsetMs;
   }
 }

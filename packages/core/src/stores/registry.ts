@@ -55,7 +55,12 @@ export class StoreRegistry {
   }
 
   /** Opens every store the config declares; closes the ones already open if one fails. */
-  static async open(config: PartnerdConfig, builtins: BuiltinStores, logger: Logger): Promise<StoreRegistry> {
+  static async open(
+    config: PartnerdConfig,
+    builtins: BuiltinStores,
+    logger: Logger,
+    wrap: (storeId: string, store: SecretStore) => SecretStore = (_id, store) => store,
+  ): Promise<StoreRegistry> {
     const opened = new Map<string, SecretStore>();
     try {
       for (const [storeId, storeConfig] of Object.entries(config.stores)) {
@@ -75,7 +80,7 @@ export class StoreRegistry {
       await new StoreRegistry(opened).close();
       throw error;
     }
-    return new StoreRegistry(opened);
+    return new StoreRegistry(new Map([...opened].map(([storeId, store]) => [storeId, wrap(storeId, store)])));
   }
 
   get(storeId: string): SecretStore {
