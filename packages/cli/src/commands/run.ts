@@ -18,6 +18,7 @@ import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { logCrash } from "../daemon/crash.ts";
 import { DaemonServices } from "../daemon/services.ts";
 import { DaemonServer } from "../server/daemon-server.ts";
+import { TokenService } from "../server/token-service.ts";
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
@@ -53,22 +54,23 @@ async function runUntilStopped(
   logger: Logger,
   daemon: DaemonServices,
 ) {
-  let server: DaemonServer | undefined;
-  // Scheduled refreshes hand their access tokens to the token service, once it listens.
+  let runtime = await openRuntime(config, logger, daemon.observer);
+  const tokens = new TokenService(() => runtime);
+  // Scheduled refreshes hand their access tokens to the token service.
   const schedulerHooks = (): SchedulerHooks => {
     const base = daemon.schedulerHooks;
     return {
       ...base,
       onOutcome: (name, outcome) => {
         base.onOutcome?.(name, outcome);
-        server?.tokens.remember(name, outcome);
+        tokens.remember(name, outcome);
       },
     };
   };
-  let runtime = await openRuntime(config, logger, daemon.observer);
   let scheduler = await startRuntime(runtime, logger, schedulerHooks());
+  let server: DaemonServer | undefined;
   try {
-    server = await DaemonServer.start(() => runtime, logger);
+    server = await DaemonServer.start(tokens, () => runtime, logger);
     await daemon.started(runtime, scheduler);
   } catch (error) {
     await Promise.all([server?.close(), runtime.close()]);
@@ -97,7 +99,7 @@ async function runUntilStopped(
     // The old runtime finishes its in-flight refreshes before the new one may start any.
     await runtime.close();
     runtime = next;
-    listening.tokens.forget();
+    tokens.forget();
     scheduler = await startRuntime(runtime, logger, schedulerHooks());
     await daemon.reloaded(runtime, scheduler);
   };

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { daemonSocketPath, type Logger, type PartnerdRuntime, profileReports } from "@partnerd/core";
 import { type ManagedIdentityEndpoint, startManagedIdentityEndpoint } from "./managed-identity.ts";
 import { socketApi } from "./socket-api.ts";
-import { TokenService } from "./token-service.ts";
+import type { TokenService } from "./token-service.ts";
 import { closeUnixSocket, listenOnUnixSocket } from "./unix-socket.ts";
 
 /** sun_path is 108 bytes on Linux (104 on macOS), terminator included. */
@@ -24,8 +24,12 @@ export class DaemonServer {
     this.#managedIdentity = managedIdentity;
   }
 
-  static async start(runtime: () => PartnerdRuntime, logger: Logger): Promise<DaemonServer> {
-    const tokens = new TokenService(runtime);
+  /** `tokens` exists before the scheduler starts, so that even its first runs fill the cache. */
+  static async start(
+    tokens: TokenService,
+    runtime: () => PartnerdRuntime,
+    logger: Logger,
+  ): Promise<DaemonServer> {
     const { stateDir, server: settings } = runtime().config;
     const path = daemonSocketPath(stateDir);
     let socket: { server: Server; path: string } | undefined;
