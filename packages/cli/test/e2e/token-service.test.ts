@@ -228,6 +228,30 @@ describe("the daemon's token service", () => {
     expect(fake.entra.tokenRequests.length).toBe(before + 1);
   });
 
+  it("a request while the daemon stops: its redemption finishes, a late client redeems after it", async () => {
+    const ws = await quietWorkspace();
+    const daemon = await startDaemon(ws.configPath);
+    const held = fake.entra.hold();
+    const graph = ["token", "pc", "--scopes", "https://graph.microsoft.com/.default", "-c", ws.configPath];
+    const inFlight = runPartnerd(graph, { stdoutIsResult: true });
+    await held.arrived;
+    daemon.child.kill("SIGTERM");
+    await daemon.waitForLogs((l) => l.msg.startsWith("stopping"));
+    const late = new PartnerdProcess(["token", "pc", "-c", ws.configPath, "--log-level", "debug"], {
+      stdoutIsResult: true,
+    });
+    // The late client finds no daemon to ask and waits for the profile's lock, which the daemon holds
+    // until its held redemption is persisted: it cannot finish before that.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(late.child.exitCode).toBeNull();
+    held.release();
+    expect((await daemon.exited).code).toBe(0);
+    expect((await inFlight).code).toBe(0);
+    expect((await late.exited).code).toBe(0);
+    expect(late.stdout.trim().split(".")).toHaveLength(3);
+    expect(fake.entra.isValidRefreshToken((await storedToken(ws.secretsDir))!)).toBe(true);
+  });
+
   it("answers ManagedIdentityCredential from @azure/identity; a wrong header is refused", async () => {
     const ws = await quietWorkspace();
     const { writeFile } = await import("node:fs/promises");

@@ -140,7 +140,10 @@ export class RefreshEngine {
           ...(this.#options.stopping ? { signal: this.#options.stopping } : {}),
         });
       } catch (error) {
-        if (!(error instanceof LockBusyError)) throw error;
+        const profile = this.profile(profileName);
+        if (!(error instanceof LockBusyError)) {
+          return this.#fail(profile, error, this.#options.logger.child({ profile: profileName }));
+        }
         this.#options.logger.warn("skipped: another process holds the profile", {
           profile: profileName,
           error: error.message,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PartnerdError } from "../errors.ts";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/atomic-write.ts";
 import type { AcquireOptions, HeldLock, LockOwner, Locks } from "./contract.ts";
 import { LockBusyError, LockLostError } from "./errors.ts";
@@ -42,7 +43,21 @@ export class FileLocks implements Locks {
     this.#subject = subject;
   }
 
-  async acquire(key: string, { waitMs, signal }: AcquireOptions): Promise<HeldLock> {
+  async acquire(key: string, options: AcquireOptions): Promise<HeldLock> {
+    try {
+      return await this.#acquire(key, options);
+    } catch (error) {
+      if (error instanceof PartnerdError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(error));
+      throw new PartnerdError(
+        "LOCK_UNWRITABLE",
+        `cannot take the lock of ${this.#subject(key)}: cannot write ${this.#dir} (${reason}); the state folder must be writable by the user partnerd runs as`,
+      );
+    }
+  }
+
+  async #acquire(key: string, { waitMs, signal }: AcquireOptions): Promise<HeldLock> {
     const path = this.#path(key);
     await ensurePrivateDir(this.#dir);
     const started = Date.now();

@@ -119,6 +119,15 @@ describe("FileLocks", () => {
     expect(await readFile(join(dir, "pc.lock"), "utf8")).toBe(replacement);
   });
 
+  it("a lock folder that cannot be created is a clear error, not a stack trace", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-lock-"));
+    await writeFile(join(dir, "a-file"), "");
+    const locks = new FileLocks(join(dir, "a-file", "locks"), "partnerd token pc");
+    await expect(locks.acquire("pc", { waitMs: 0 })).rejects.toThrow(
+      `cannot take the lock of profile "pc": cannot write ${join(dir, "a-file", "locks")} (ENOTDIR); the state folder must be writable by the user partnerd runs as`,
+    );
+  });
+
   it("mutual exclusion across processes: no increment of a shared counter is lost", async () => {
     const dir = await mkdtemp(join(tmpdir(), "partnerd-lock-"));
     const counter = join(dir, "counter");
