@@ -51,14 +51,13 @@ export class TokenService {
     const scopes = request.scopes ?? profile.scopes;
     const own = tenant === profile.tenant && sameScopes(scopes, profile.scopes);
     const key = cacheKey(profile.name, tenant, scopes);
+    const redemption = own ? {} : { tenant, scopes };
     return this.#cache.get(key, async () => {
-      const first = tokenOf(profile.name, await runtime.refresh(profile.name, own ? {} : { tenant, scopes }));
+      // The engine, not the runtime: answer once the token is durable, without waiting for its hooks.
+      const first = tokenOf(profile.name, await runtime.engine.refresh(profile.name, redemption));
       if (first) return first;
       // That run stored a token left in the journal; this one redeems.
-      const second = tokenOf(
-        profile.name,
-        await runtime.refresh(profile.name, own ? {} : { tenant, scopes }),
-      );
+      const second = tokenOf(profile.name, await runtime.engine.refresh(profile.name, redemption));
       if (second) return second;
       throw new ServiceError(502, "NO_TOKEN", "the refresh produced no access token; try again");
     });
@@ -117,5 +116,6 @@ function tokenOf(profile: string, outcome: RefreshOutcome): TokenResult | undefi
 }
 
 function sameScopes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((scope, i) => scope === [...b].sort()[i]);
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((scope, i) => scope === sortedB[i]);
 }
