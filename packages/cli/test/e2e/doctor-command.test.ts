@@ -3,7 +3,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { FakeKeyVault } from "@partnerd/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canary, createWorkspace, runPartnerd, useFakeEntra } from "./harness.ts";
+import { canary, createWorkspace, keyVaultStoreLines, runPartnerd, useFakeEntra } from "./harness.ts";
 
 const fake = useFakeEntra();
 let vault: FakeKeyVault;
@@ -37,19 +37,7 @@ describe("partnerd doctor", () => {
     await writeFile(join(ws.dir, "blocker"), "");
     const stores = [
       "stores:",
-      "  vault:",
-      "    use: keyvault",
-      "    options:",
-      `      vaultUrl: ${vault.url}`,
-      "      caFile: ./ca.pem",
-      "      verifyChallengeResource: false",
-      "      retry: { maxRetries: 0 }",
-      "      credential:",
-      "        type: client-secret",
-      `        tenantId: ${fake.entra.tenantId}`,
-      `        clientId: ${vaultClientId}`,
-      "        clientSecret: { file: ./vault-secret }",
-      `        authorityHost: ${fake.entra.url}`,
+      ...keyVaultStoreLines(vault.url, fake.entra.url, fake.entra.tenantId, vaultClientId),
       "  broken:",
       "    use: file",
       "    options: { dir: ./blocker/secrets }",

@@ -11,6 +11,47 @@ import { afterAll, beforeAll, expect } from "vitest";
 
 export const PARTNERD_BIN = fileURLToPath(new URL("../../bin/partnerd.js", import.meta.url));
 
+/** The keys of `partnerd token --json`: the cmdlet's AuthResult, in its order. */
+export const AUTH_RESULT_KEYS = [
+  "AccessToken",
+  "IsExtendedLifeTimeToken",
+  "UniqueId",
+  "ExpiresOn",
+  "ExtendedExpiresOn",
+  "TenantId",
+  "Account",
+  "IdToken",
+  "Scopes",
+  "CorrelationId",
+];
+
+/**
+ * The YAML lines of a `keyvault` store named `vault` that signs in to `entraUrl` with the workspace's
+ * `./vault-secret` file, against a FakeKeyVault at `vaultUrl` trusted through `./ca.pem`.
+ */
+export function keyVaultStoreLines(
+  vaultUrl: string,
+  entraUrl: string,
+  tenantId: string,
+  clientId: string,
+): string[] {
+  return [
+    "  vault:",
+    "    use: keyvault",
+    "    options:",
+    `      vaultUrl: ${vaultUrl}`,
+    "      caFile: ./ca.pem",
+    "      verifyChallengeResource: false",
+    "      retry: { maxRetries: 0 }",
+    "      credential:",
+    "        type: client-secret",
+    `        tenantId: ${tenantId}`,
+    `        clientId: ${clientId}`,
+    "        clientSecret: { file: ./vault-secret }",
+    `        authorityHost: ${entraUrl}`,
+  ];
+}
+
 /** Every secret a test hands out or the fake issues; none may ever appear in partnerd's output. */
 export const canaries = new Set<string>();
 

@@ -1,22 +1,16 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canary, createWorkspace, runPartnerd, storedToken, useFakeEntra } from "./harness.ts";
+import {
+  AUTH_RESULT_KEYS,
+  canary,
+  createWorkspace,
+  runPartnerd,
+  storedToken,
+  useFakeEntra,
+} from "./harness.ts";
 
 const fake = useFakeEntra();
 const PC_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation";
-
-const AUTH_RESULT_KEYS = [
-  "AccessToken",
-  "IsExtendedLifeTimeToken",
-  "UniqueId",
-  "ExpiresOn",
-  "ExtendedExpiresOn",
-  "TenantId",
-  "Account",
-  "IdToken",
-  "Scopes",
-  "CorrelationId",
-];
 
 const jwt = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  AUTH_RESULT_KEYS,
   createWorkspace,
   PartnerdProcess,
   runPartnerd,
@@ -64,18 +65,7 @@ describe("the daemon's token service", () => {
     expect(second.code).toBe(0);
     expect(fake.entra.tokenRequests.length).toBe(before);
     expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
-    expect(Object.keys(JSON.parse(first.stdout))).toEqual([
-      "AccessToken",
-      "IsExtendedLifeTimeToken",
-      "UniqueId",
-      "ExpiresOn",
-      "ExtendedExpiresOn",
-      "TenantId",
-      "Account",
-      "IdToken",
-      "Scopes",
-      "CorrelationId",
-    ]);
+    expect(Object.keys(JSON.parse(first.stdout))).toEqual(AUTH_RESULT_KEYS);
     const plain = await runPartnerd(["token", "pc", "-c", ws.configPath], { stdoutIsResult: true });
     expect(plain.stdout).toBe(`${JSON.parse(first.stdout).AccessToken}\n`);
 
