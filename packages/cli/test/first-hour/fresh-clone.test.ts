@@ -13,13 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../../..", import.meta.url));
-const version = (JSON.parse(await readFile(join(repo, "packages/cli/package.json"), "utf8")) as { version: string })
-  .version;
+const version = (
+  JSON.parse(await readFile(join(repo, "packages/cli/package.json"), "utf8")) as { version: string }
+).version;
 
 /** The caller's environment without the toolchain this test run was started with (pnpm's npm_* variables, .tools on PATH). */
 function systemEnv(extraPath: string[] = []): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|VITEST|INIT_CWD$)/.test(key)),
+    Object.entries(process.env).filter(
+      ([key]) => !/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|VITEST|INIT_CWD$)/.test(key),
+    ),
   );
   return { ...env, PATH: [...extraPath, "/usr/local/bin", "/usr/bin", "/bin"].join(":") };
 }
@@ -42,15 +45,22 @@ describe("a fresh clone after ./dev setup", () => {
     expect(dev.stdout).toBe(`${version}\n`);
 
     // The launcher works from any folder, with the system's PATH.
-    const launcher = await run(join(clone, ".tools/bin/partnerd"), ["--version"], { cwd: tmpdir(), env: systemEnv() });
+    const launcher = await run(join(clone, ".tools/bin/partnerd"), ["--version"], {
+      cwd: tmpdir(),
+      env: systemEnv(),
+    });
     expect(launcher.stdout).toBe(`${version}\n`);
 
     // pnpm at the root, with whichever Node and pnpm ./dev settled on.
     const toolPath = [join(clone, ".tools/node/bin"), join(clone, ".tools/pnpm/bin")];
-    const pnpm = await run("pnpm", ["exec", "partnerd", "--version"], { cwd: clone, env: systemEnv(toolPath) });
+    const pnpm = await run("pnpm", ["exec", "partnerd", "--version"], {
+      cwd: clone,
+      env: systemEnv(toolPath),
+    });
     expect(pnpm.stdout).toBe(`${version}\n`);
 
     const help = await run(join(clone, "dev"), ["--help"], { cwd: clone, env: systemEnv() });
-    for (const command of ["setup", "partnerd", "demo", "test", "bench"]) expect(help.stdout).toContain(command);
+    for (const command of ["setup", "partnerd", "demo", "test", "bench"])
+      expect(help.stdout).toContain(command);
   });
 });
