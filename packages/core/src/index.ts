@@ -6,7 +6,11 @@ export {
   findConfigFile,
   SYSTEM_CONFIG_PATH,
 } from "./config/find.ts";
-export { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from "./config/json-schema.ts";
+export {
+  type ConfigJsonSchemaOptions,
+  configJsonSchema,
+  configJsonSchemaText,
+} from "./config/json-schema.ts";
 export {
   type ConfigResult,
   type LoadConfigOptions,
