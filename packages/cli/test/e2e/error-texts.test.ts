@@ -3,10 +3,11 @@
  * not as msal's endpoints_resolution_error.
  */
 
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorkspace, runPartnerd, useFakeEntra, userProfileLines } from "./harness.ts";
+import { createWorkspace, runPartnerd, seedToken, useFakeEntra, userProfileLines } from "./harness.ts";
 
 const fake = useFakeEntra();
 
@@ -70,5 +71,24 @@ describe("an unreachable identity provider", () => {
         expect(output).not.toContain("needs consent");
       }
     }
+  });
+});
+
+describe("a missing refresh token", () => {
+  it("asks for a first consent when there never was one, and says 'again' only after one", async () => {
+    const ws = await createWorkspace(fake.entra, { seed: false });
+    const first = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    expect(first.code).toBe(1);
+    const hint = String(first.logs.find((l) => l.level === "error")?.hint);
+    expect(hint).toContain('no refresh token yet: a person consents once with "partnerd login pc"');
+    expect(hint).not.toContain("again");
+
+    // A token arrives and is redeemed; then it disappears from the store.
+    await seedToken(ws.secretsDir, "pc", fake.entra.issueRefreshToken({ clientId: ws.clientId }));
+    expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath])).code).toBe(0);
+    await rm(join(ws.secretsDir, "pc"));
+    const lost = await runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    expect(lost.code).toBe(1);
+    expect(String(lost.logs.find((l) => l.level === "error")?.hint)).toContain("a person must consent again");
   });
 });

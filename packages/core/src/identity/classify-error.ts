@@ -64,6 +64,11 @@ export function classifyRedeemError(error: unknown, context: ClassifyContext): R
   });
 }
 
+/** For a profile that never had a refresh token: there is nothing to consent to "again". */
+export function firstConsentHint(profile: string): string {
+  return `no refresh token yet: a person consents once with "partnerd login ${profile}" (or puts a refresh token in the profile's store)`;
+}
+
 export function consentHint(profile: string): string {
   return `a person must consent again: run "partnerd login ${profile}" (or put a fresh refresh token in the profile's store)`;
 }
