@@ -30,11 +30,19 @@ export function loggerFor(
   return createLogger({ level, format, write: (line) => out.write(line) });
 }
 
-/** Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`. */
-export async function loadConfigFor(options: GlobalOptions, logger: Logger) {
+/**
+ * Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`.
+ * `secrets: "skip"` for commands that never sign in (`status`), so they run without the app's secrets.
+ */
+export async function loadConfigFor(
+  options: GlobalOptions,
+  logger: Logger,
+  { secrets = "resolve" }: { secrets?: "resolve" | "skip" } = {},
+) {
   const { config, warnings } = await loadConfig({
     ...(options.config ? { configPath: options.config } : {}),
     cwd: process.cwd(),
+    secrets,
   });
   for (const warning of warnings) {
     logger.warn(warning.message, { file: warning.file, line: warning.line, path: warning.path });

@@ -78,6 +78,7 @@ export function adHocProfile(flags: AdHocFlags, flow: AdHocFlow): ProfileConfig 
     clientCertificate: undefined,
     refreshToken: [],
     retry: { attempts: 1, initialDelayMs: 0, maxDelayMs: 0 },
+    inactivityDays: 90,
   };
 }
 

@@ -111,6 +111,12 @@ export const ProfileSchema = z.strictObject({
   schedule: CronSchema.optional(),
   timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
   retry: RetrySchema.prefault({}),
+  inactivityDays: z
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe("Days a refresh token lives unused (Entra ID: 90; an oidc-provider default: 14)."),
 });
 
 export const StoreSchema = z.strictObject({

@@ -2,7 +2,6 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { nextRuns } from "../schedule/next-run.ts";
-import { REFRESH_TOKEN_INACTIVITY_MS } from "./refresh-engine.ts";
 import { StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
@@ -16,7 +15,9 @@ export interface ProfileReport {
   lastAttemptAt: string | undefined;
   nextRunAt: string | undefined;
   fingerprint: string | undefined;
-  /** When the stored refresh token dies if never redeemed again (Entra: 90 days after issue). */
+  /** The identity provider refused the stored refresh token; it has no days left, whatever its age. */
+  refreshTokenRejected: boolean;
+  /** When the stored refresh token dies if never redeemed again (the profile's `inactivityDays` after issue). */
   expiresByInactivityAt: string | undefined;
   daysUntilInactivityExpiry: number | undefined;
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
@@ -30,7 +31,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
   for (const profile of Object.values(config.profiles)) {
     const status = await book.read(profile.name);
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
-    const expires = issued === undefined ? undefined : issued + REFRESH_TOKEN_INACTIVITY_MS;
+    const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
     const health: ProfileHealth = status.needsConsent
       ? "needs-consent"
@@ -39,6 +40,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
         : status.lastSuccessAt
           ? "ok"
           : "never-refreshed";
+    const rejected = status.needsConsent === true && status.rejectedFingerprint !== undefined;
     const journalPending = await access(join(config.stateDir, "journal", `${profile.name}.json`)).then(
       () => true,
       () => false,
@@ -53,9 +55,10 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
         ? nextRuns(profile.schedule, 1, profile.timezone)[0]?.toISOString()
         : undefined,
       fingerprint: status.fingerprint,
+      refreshTokenRejected: rejected,
       expiresByInactivityAt: expires === undefined ? undefined : new Date(expires).toISOString(),
       daysUntilInactivityExpiry:
-        expires === undefined ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
+        expires === undefined || rejected ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
       lastError: health === "ok" ? undefined : status.lastError?.message,
     });

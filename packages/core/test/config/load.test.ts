@@ -33,6 +33,7 @@ describe("loadConfig: valid files", () => {
           scopes: [PC_SCOPE],
           schedule: "0 3 * * *",
           retry: { attempts: 5, initialDelayMs: 1000, maxDelayMs: 60_000 },
+          inactivityDays: 90,
           consent: "authorization-code",
           clientSecret: undefined,
           clientCertificate: undefined,
@@ -129,6 +130,7 @@ describe("loadConfig: valid files", () => {
       schedule: "*/30 * * * *",
       timezone: "Europe/Amsterdam",
       retry: { attempts: 3, initialDelayMs: 1000, maxDelayMs: 60_000 },
+      inactivityDays: 90,
     });
     expect(pcSecret?.kind).toBe("value");
     expect(pcSecret?.kind === "value" && pcSecret.secret.reveal()).toBe("pc-client-secret");
