@@ -1,11 +1,13 @@
 import { PartnerdRuntime, type TokenResult, UsageError } from "@partnerd/core";
-import { type AdHocFlags, adHocFlagsGiven } from "../ad-hoc/flags.ts";
+import { type AdHocFlags, adHocFlagsGiven, applyFlagAliases } from "../ad-hoc/flags.ts";
 import { runAdHoc } from "../ad-hoc/run.ts";
 import { toAuthResult } from "../auth-result.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
 export interface TokenOptions extends GlobalOptions, AdHocFlags {
+  clientId?: string;
+  tenantId?: string;
   json?: boolean;
   includeRefreshToken?: boolean;
   browser?: boolean;
@@ -16,7 +18,8 @@ export interface TokenOptions extends GlobalOptions, AdHocFlags {
  * does), or for an ad-hoc request described by cmdlet-style flags. Plain token by default, for `$(…)`;
  * `--json` prints the cmdlet's AuthResult shape.
  */
-export async function tokenCommand(profileName: string | undefined, options: TokenOptions): Promise<void> {
+export async function tokenCommand(profileName: string | undefined, given: TokenOptions): Promise<void> {
+  const options = applyFlagAliases(given);
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
   if (options.includeRefreshToken && !options.json) {
     throw new UsageError("--include-refresh-token goes with --json");
