@@ -16,14 +16,15 @@ export function loggerFor(
   {
     stream = "stdout",
     defaultLevel = "info",
-  }: { stream?: "stdout" | "stderr"; defaultLevel?: LogLevel } = {},
+    defaultFormat,
+  }: { stream?: "stdout" | "stderr"; defaultLevel?: LogLevel; defaultFormat?: LogFormat } = {},
 ): Logger {
   const level = (options.logLevel ?? process.env.PARTNERD_LOG_LEVEL ?? defaultLevel) as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
     throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(", ")}`);
   }
   const out = stream === "stderr" ? process.stderr : process.stdout;
-  const format = (options.logFormat ?? (out.isTTY ? "pretty" : "json")) as LogFormat;
+  const format = (options.logFormat ?? defaultFormat ?? (out.isTTY ? "pretty" : "json")) as LogFormat;
   if (format !== "json" && format !== "pretty") {
     throw new UsageError(`--log-format: "${format}" is not one of json, pretty`);
   }

@@ -108,6 +108,9 @@ describe("partnerd login: browser consent", () => {
     expect((await signInWithoutBrowser(await authorizeUrlFrom(entraLogin))).status).toBe(200);
     expect((await entraLogin.exited).code).toBe(0);
     expect(fake.entra.authorizeRequests.at(-1)?.prompt).toBe("select_account");
+    // Not a terminal, yet the log lines among the sign-in instructions are readable lines, not JSON.
+    expect(entraLogin.stderr).toMatch(/^\d\d:\d\d:\d\d (DEBUG|INFO ) /m);
+    expect(entraLogin.stderr).not.toMatch(/^\{/m);
 
     fake.entra.oidc = true;
     try {
