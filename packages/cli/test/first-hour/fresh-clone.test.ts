@@ -7,12 +7,11 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO as repo } from "./oldest-node.ts";
 
 const run = promisify(execFile);
-const repo = fileURLToPath(new URL("../../../..", import.meta.url));
 const version = (
   JSON.parse(await readFile(join(repo, "packages/cli/package.json"), "utf8")) as { version: string }
 ).version;

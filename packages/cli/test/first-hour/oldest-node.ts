@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -8,7 +8,6 @@ export const REPO = fileURLToPath(new URL("../../../..", import.meta.url));
 
 /** The oldest supported Node, read from the CLI's engines.node (">=22.19.0"). */
 export async function oldestNodeVersion(): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
   const manifest = JSON.parse(await readFile(join(REPO, "packages/cli/package.json"), "utf8")) as {
     engines: { node: string };
   };
