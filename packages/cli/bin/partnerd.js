@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as nodeModule from "node:module";
 
-// The oldest Node partnerd runs on (undici 8 needs 22.19); the same value as engines.node in package.json.
+// The oldest Node partnerd runs on (undici 8 declares >=22.19.0); the same value as engines.node in package.json.
 const NODE_MIN = "22.19.0";
 const [major, minor, patch] = process.versions.node.split(".").map(Number);
 const [minMajor, minMinor, minPatch] = NODE_MIN.split(".").map(Number);
