@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { FakeEntra } from "@partnerd/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canary, runInstalled, seedToken, storedToken } from "../e2e/harness.ts";
+import { canary, runInstalled, runPartnerd, seedToken, storedToken } from "../e2e/harness.ts";
 import { oldestNode, oldestNodeVersion } from "../first-hour/oldest-node.ts";
 
 const run = promisify(execFile);
@@ -163,4 +163,20 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
     expect(rotated).not.toBe(stored);
     expect(entra.isValidRefreshToken(rotated!)).toBe(true);
   });
+
+  it("npm install --global of the tarballs, as the README says, gives a partnerd that runs on the oldest Node", async () => {
+    const prefix = join(app, "global");
+    const tarballs = (await readdir(join(app, "tarballs"))).map((file) => join(app, "tarballs", file));
+    await run(
+      "npm",
+      ["install", "--global", "--prefix", prefix, "--prefer-offline", "--no-fund", "--no-audit", ...tarballs],
+      {
+        timeout: 300_000,
+      },
+    );
+    const bin = join(prefix, "lib", "node_modules", "partnerd", "bin", "partnerd.js");
+    const result = await runPartnerd(["validate", "-c", join(app, "partnerd.yaml")], { bin, node });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("ok (1 profile: pc)");
+  }, 300_000);
 });
