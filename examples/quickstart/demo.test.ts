@@ -1,12 +1,16 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const demo = fileURLToPath(new URL("./demo.ts", import.meta.url));
-const storedToken = async () =>
-  JSON.parse(await readFile(new URL("./.demo/state/secrets/partner-center", import.meta.url), "utf8"))
-    .value as string;
+/** The demo names its config (.demo/<port>/partnerd.yaml); its store is next to it. */
+const storedToken = async (output: string) => {
+  const config = /partnerd run -c (\S+)partnerd\.yaml/.exec(output)?.[1];
+  expect(config).toBeDefined();
+  return JSON.parse(await readFile(resolve(config!, "state/secrets/partner-center"), "utf8")).value as string;
+};
 
 function runDemo(
   args: string[],
@@ -30,14 +34,20 @@ function runDemo(
 }
 
 describe("quick-start demo (README command 1)", () => {
-  it("rotates the refresh token at least twice, persists each, prints fingerprints only", async () => {
-    const { code, output } = await runDemo(["--rotations", "2"]);
-    expect(code).toBe(0);
-    expect(output.match(/refresh token redeemed and stored/g)).toHaveLength(2);
-    expect(output).toContain("2 rotation(s). The store holds");
-    expect(output).toContain("which the identity provider accepts");
-    expect(output).not.toContain(await storedToken());
-  }, 30_000);
+  it("two demos at once each rotate twice on their own port and keep their stores; fingerprints only", async () => {
+    const both = await Promise.all([runDemo(["--rotations", "2"]), runDemo(["--rotations", "2"])]);
+    const configs = new Set<string>();
+    for (const { code, output } of both) {
+      expect(code, output).toBe(0);
+      expect(output).not.toContain("EADDRINUSE");
+      expect(output.match(/refresh token redeemed and stored/g)).toHaveLength(2);
+      expect(output).toContain("2 rotation(s). The store holds");
+      expect(output).toContain("which the identity provider accepts");
+      expect(output).not.toContain(await storedToken(output));
+      configs.add(/partnerd run -c (\S+)/.exec(output)![1]!);
+    }
+    expect(configs.size).toBe(2);
+  }, 45_000);
 
   it("Ctrl-C (SIGINT to the whole process group) stops it cleanly", async () => {
     let sent = false;
@@ -49,6 +59,7 @@ describe("quick-start demo (README command 1)", () => {
     });
     expect(code).toBe(0);
     expect(output).toContain("stopped");
+    expect(output).toContain("signal=SIGINT"); // Ctrl-C is reported as what it was
     expect(output).not.toContain("second signal");
     expect(output).toContain("which the identity provider accepts");
   }, 30_000);

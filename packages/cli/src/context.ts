@@ -17,14 +17,15 @@ export function loggerFor(
   {
     stream = "stdout",
     defaultLevel = "info",
-  }: { stream?: "stdout" | "stderr"; defaultLevel?: LogLevel } = {},
+    defaultFormat,
+  }: { stream?: "stdout" | "stderr"; defaultLevel?: LogLevel; defaultFormat?: LogFormat } = {},
 ): Logger {
   const level = (options.logLevel ?? process.env.PARTNERD_LOG_LEVEL ?? defaultLevel) as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
     throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(", ")}`);
   }
   const out = stream === "stderr" ? process.stderr : process.stdout;
-  const format = (options.logFormat ?? (out.isTTY ? "pretty" : "json")) as LogFormat;
+  const format = (options.logFormat ?? defaultFormat ?? (out.isTTY ? "pretty" : "json")) as LogFormat;
   if (format !== "json" && format !== "pretty") {
     throw new UsageError(`--log-format: "${format}" is not one of json, pretty`);
   }
@@ -36,11 +37,19 @@ export function loggerFor(
   });
 }
 
-/** Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`. */
-export async function loadConfigFor(options: GlobalOptions, logger: Logger) {
+/**
+ * Loads and validates the config; warnings are logged, errors thrown as one `ConfigError`.
+ * `secrets: "skip"` for commands that never sign in (`status`), so they run without the app's secrets.
+ */
+export async function loadConfigFor(
+  options: GlobalOptions,
+  logger: Logger,
+  { secrets = "resolve" }: { secrets?: "resolve" | "skip" } = {},
+) {
   const { config, warnings } = await loadConfig({
     ...(options.config ? { configPath: options.config } : {}),
     cwd: process.cwd(),
+    secrets,
   });
   for (const warning of warnings) {
     logger.warn(warning.message, { file: warning.file, line: warning.line, path: warning.path });

@@ -48,14 +48,33 @@ const LEVEL_LABEL: Record<LogLevel, string> = {
   error: "ERROR",
 };
 
+/** Fields a terminal reader does not need on every line; JSON logs keep them. */
+const PRETTY_OMITTED = new Set(["accessTokenExpiresAt"]);
+
 function prettyLine(level: LogLevel, message: string, fields: LogFields): string {
-  const { profile, ...rest } = normalize(fields);
+  const { profile, previousFingerprint, fingerprint, ...rest } = normalize(fields);
   const time = new Date().toTimeString().slice(0, 8);
   const scope = profile ? `[${String(profile)}] ` : "";
-  const details = Object.entries(rest)
-    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join(" ");
+  // A rotation reads as "old → new"; a rotation is what the arrow already says.
+  const rotation =
+    previousFingerprint && fingerprint && previousFingerprint !== fingerprint
+      ? `${String(previousFingerprint)} → ${String(fingerprint)}`
+      : undefined;
+  const shown = Object.entries({
+    ...(rotation || fingerprint === undefined ? {} : { fingerprint }),
+    ...rest,
+  }).filter(([key, value]) => !PRETTY_OMITTED.has(key) && !(rotation && key === "rotated" && value === true));
+  const details = [
+    ...(rotation ? [rotation] : []),
+    ...shown.map(([key, value]) => `${key}=${prettyValue(value)}`),
+  ].join(" ");
   return `${time} ${LEVEL_LABEL[level]} ${scope}${message}${details ? `  ${details}` : ""}\n`;
+}
+
+function prettyValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value.join(",");
+  return JSON.stringify(value);
 }
 
 function normalize(fields: LogFields): LogFields {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
+import { completionScript, SHELLS, type Shell } from "./completion.ts";
 import type { GlobalOptions } from "./context.ts";
+import { addHelpTexts } from "./help.ts";
 
 // Commands load on use: `--help` and `--version` should not pay for msal-node, zod and undici.
 const commands = {
@@ -19,13 +21,6 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
   version: string;
 };
 
-const EXIT_HELP = `
-Exit codes:
-  0  success
-  1  runtime failure (a refresh failed, a store could not be written)
-  2  bad config or usage (the message names the file, line and field)
-`;
-
 function buildProgram(): Command {
   const program = new Command("partnerd")
     .description("Keeps Microsoft Entra ID / Partner Center refresh tokens alive, unattended.")
@@ -43,7 +38,6 @@ function buildProgram(): Command {
         "log format (default: pretty on a terminal, json otherwise)",
       ).choices(["json", "pretty"]),
     )
-    .addHelpText("after", EXIT_HELP)
     .showHelpAfterError()
     .exitOverride();
 
@@ -82,8 +76,10 @@ function buildProgram(): Command {
     .option("--no-browser", "print the sign-in URL instead of opening a browser")
     .optionsGroup("New-PartnerAccessToken flags (without a profile):")
     .option("--application-id <id>", "-ApplicationId")
+    .option("--client-id <id>", "the same as --application-id")
     .option("--scopes <scope...>", "-Scopes")
     .option("--tenant <tenant>", "-Tenant (default: organizations)")
+    .option("--tenant-id <tenant>", "the same as --tenant")
     .option("--environment <name>", "-Environment: AzureCloud, AzureChinaCloud, AzureUSGovernment, AzurePPE")
     .option("--authority <url>", "any other Entra-compatible authority (instead of --environment)")
     .option("--module <name>", "-Module ExchangeOnline")
@@ -138,6 +134,14 @@ function buildProgram(): Command {
     .command("schema")
     .description("print the config file's JSON Schema")
     .action(async () => (await commands.schema()).schemaCommand());
+  program
+    .command("completion")
+    .description("print a shell completion script")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .action((shell: Shell) => {
+      process.stdout.write(completionScript(shell, program));
+    });
+  addHelpTexts(program);
   return program;
 }
 

@@ -44,6 +44,30 @@ describe("createLogger", () => {
     });
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}\[pc\] slow {2}delayMs=5\n$/);
   });
+
+  it("a rotation is one short line on a terminal, while JSON keeps every field", () => {
+    const fields = {
+      profile: "partner-center",
+      previousFingerprint: "19bc406a28ad",
+      fingerprint: "41ac0a2209b8",
+      rotated: true,
+      accessTokenExpiresAt: "2026-11-23T21:28:44.000Z",
+      stores: ["default:partner-center@2"],
+    };
+    const lines: string[] = [];
+    for (const format of ["pretty", "json"] as const) {
+      createLogger({ level: "info", format, write: (l) => lines.push(l) }).info(
+        "refresh token redeemed and stored",
+        fields,
+      );
+    }
+    const [pretty, json] = lines;
+    expect(pretty).toMatch(
+      /^\d\d:\d\d:\d\d INFO {2}\[partner-center\] refresh token redeemed and stored {2}19bc406a28ad → 41ac0a2209b8 stores=default:partner-center@2\n$/,
+    );
+    expect(pretty!.length).toBeLessThanOrEqual(132); // was over 200 with every field
+    expect(JSON.parse(json!)).toMatchObject(fields);
+  });
 });
 
 describe("journald priority prefixes", () => {

@@ -27,7 +27,8 @@ export interface ConfigIssue {
 
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
-  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where} ${issue.message}`;
+  // The path ends with ": " and so must a bare file: "/tmp: no config file found", never "/tmp no config…".
+  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
 export class ConfigError extends PartnerdError {

@@ -8,7 +8,11 @@ export {
   SYSTEM_CONFIG_PATH,
 } from "./config/find.ts";
 export * from "./config/hook-options.ts";
-export { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText } from "./config/json-schema.ts";
+export {
+  type ConfigJsonSchemaOptions,
+  configJsonSchema,
+  configJsonSchemaText,
+} from "./config/json-schema.ts";
 export {
   type ConfigResult,
   type LoadConfigOptions,

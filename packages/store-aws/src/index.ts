@@ -22,6 +22,7 @@ import {
   type ParsedOptions,
   parseOptions,
 } from "./options.ts";
+import { awsOptionsSchema } from "./options-schema.ts";
 
 export type { AwsCredentialOptions, AwsStoreOptions, CredentialReference } from "./options.ts";
 export { PARTNERD_TAGS } from "./options.ts";
@@ -395,6 +396,7 @@ export async function createAwsStore(
 export default defineStore({
   apiVersion: STORE_API_VERSION,
   name: STORE_NAME,
+  optionsSchema: awsOptionsSchema,
   create(options: Record<string, unknown>, context: StoreContext) {
     return createAwsStore(options, context);
   },
@@ -509,3 +511,5 @@ function _tagList(tags: Record<string, string>): Tag[] {
 function _iso(date: unknown): string | undefined {
   return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }
+
+export { awsOptionsSchema };

@@ -17,6 +17,7 @@ import {
   silentLogger,
   writeFileAtomic,
 } from "@partnerd/core";
+import { fileOptionsSchema } from "./options-schema.ts";
 
 export const STORE_NAME = "file";
 
@@ -171,6 +172,7 @@ export async function createFileStore(
 export default defineStore({
   apiVersion: STORE_API_VERSION,
   name: STORE_NAME,
+  optionsSchema: fileOptionsSchema,
   create(options: Record<string, unknown>, context: StoreContext) {
     const parsed = _parseOptions(options, context.storeId);
     return createFileStore(parsed, context);
@@ -410,3 +412,5 @@ function _code(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown error";
 }
+
+export { fileOptionsSchema };

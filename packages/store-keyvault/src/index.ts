@@ -27,6 +27,9 @@ export type {
   KeyVaultRetryOptions,
   KeyVaultStoreOptions,
 } from "./options.ts";
+
+import { keyVaultOptionsSchema } from "./options-schema.ts";
+
 export { DEFAULT_CONTENT_TYPE } from "./options.ts";
 
 export const STORE_NAME = "keyvault";
@@ -261,6 +264,7 @@ export async function createKeyVaultStore(
 export default defineStore({
   apiVersion: STORE_API_VERSION,
   name: STORE_NAME,
+  optionsSchema: keyVaultOptionsSchema,
   create(options: Record<string, unknown>, context: StoreContext) {
     return createKeyVaultStore(options, context);
   },
@@ -410,3 +414,5 @@ function _code(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown error";
 }
+
+export { keyVaultOptionsSchema };

@@ -1,3 +1,5 @@
+import { UsageError } from "@partnerd/core/client";
+
 /** The `partnerd token` flags that mirror New-PartnerAccessToken's parameters (README has the table). */
 export interface AdHocFlags {
   accessToken?: string;
@@ -36,6 +38,29 @@ export const AD_HOC_FLAG_NAMES: Record<keyof AdHocFlags, string> = {
   refreshTokenFile: "--refresh-token-file",
   caFile: "--ca-file",
 };
+
+/** The cmdlet-era spellings Azure tools also use: `--client-id` for `--application-id`, `--tenant-id` for `--tenant`. */
+const ALIASES = [
+  ["clientId", "applicationId", "--client-id", "--application-id"],
+  ["tenantId", "tenant", "--tenant-id", "--tenant"],
+] as const;
+
+/** Folds the aliases into their flags; giving both with different values is a usage error. */
+export function applyFlagAliases<T extends AdHocFlags & { clientId?: string; tenantId?: string }>(
+  flags: T,
+): T {
+  const result = { ...flags };
+  for (const [alias, key, aliasName, name] of ALIASES) {
+    const value = result[alias];
+    if (value === undefined) continue;
+    if (result[key] !== undefined && result[key] !== value) {
+      throw new UsageError(`${aliasName} and ${name} name the same thing; give one of them`);
+    }
+    result[key] = value;
+    delete result[alias];
+  }
+  return result;
+}
 
 /** The flags present on the command line, by their long names. */
 export function adHocFlagsGiven(flags: AdHocFlags): string[] {

@@ -15,7 +15,9 @@ export interface LoginOptions extends GlobalOptions {
  * the same durable path as a rotation. Prints what was stored and when it dies if never used.
  */
 export async function loginCommand(profileName: string, options: LoginOptions): Promise<void> {
-  const logger = loggerFor(options, { stream: "stderr" });
+  // Readable lines even when stderr is not a terminal: they sit among the sign-in instructions meant for
+  // a person, where JSON lines would be noise. --log-format json still gives JSON.
+  const logger = loggerFor(options, { stream: "stderr", defaultFormat: "pretty" });
   const config = await loadConfigFor(options, logger);
   const runtime = await PartnerdRuntime.open(config, {
     logger,

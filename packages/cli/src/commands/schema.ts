@@ -1,5 +1,5 @@
-import { configJsonSchema } from "@partnerd/core";
+import { configSchemaWithBuiltinStores } from "../config-schema.ts";
 
-export function schemaCommand(): void {
-  process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+export async function schemaCommand(): Promise<void> {
+  process.stdout.write(await configSchemaWithBuiltinStores());
 }

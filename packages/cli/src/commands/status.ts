@@ -11,7 +11,8 @@ export interface StatusOptions extends GlobalOptions {
  */
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
-  const config = await loadConfigFor(options, logger);
+  // Read from the state folder only: a monitoring check need not hold the app's secret.
+  const config = await loadConfigFor(options, logger, { secrets: "skip" });
   const reports = await profileReports(config);
   process.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : table(reports));
   if (reports.some((r) => r.health === "needs-consent" || r.health === "failing")) process.exitCode = 1;
@@ -23,7 +24,11 @@ function table(reports: ProfileReport[]): string {
     r.health + (r.journalPending ? " (write pending)" : ""),
     r.lastSuccessAt ?? "-",
     r.nextRunAt ?? "-",
-    r.daysUntilInactivityExpiry === undefined ? "-" : `${r.daysUntilInactivityExpiry} days`,
+    r.refreshTokenRejected
+      ? "rejected"
+      : r.daysUntilInactivityExpiry === undefined
+        ? "-"
+        : `${r.daysUntilInactivityExpiry} days`,
     [r.lastError, ...r.failedHooks.map((f) => `hook "${f.hook}" failed on ${f.event}: ${f.error}`)]
       .filter(Boolean)
       .join("; "),

@@ -6,11 +6,13 @@ import {
   stateDirOf,
   UsageError,
 } from "@partnerd/core/client";
-import { type AdHocFlags, adHocFlagsGiven } from "../ad-hoc/flags.ts";
+import { type AdHocFlags, adHocFlagsGiven, applyFlagAliases } from "../ad-hoc/flags.ts";
 import type { GlobalOptions } from "../context.ts";
 import { askDaemonForToken, type DaemonTokenRequest } from "../daemon-client.ts";
 
 export interface TokenOptions extends GlobalOptions, AdHocFlags {
+  clientId?: string;
+  tenantId?: string;
   json?: boolean;
   includeRefreshToken?: boolean;
   browser?: boolean;
@@ -25,7 +27,8 @@ const PROFILE_REQUEST_FLAGS = new Set(["--tenant", "--scopes", "--module"]);
  * the ad-hoc request described by cmdlet-style flags. Plain token by default, for `$(…)`; `--json`
  * prints the cmdlet's AuthResult shape either way.
  */
-export async function tokenCommand(profileName: string | undefined, options: TokenOptions): Promise<void> {
+export async function tokenCommand(profileName: string | undefined, given: TokenOptions): Promise<void> {
+  const options = applyFlagAliases(given);
   if (options.includeRefreshToken && !options.json) {
     throw new UsageError("--include-refresh-token goes with --json");
   }

@@ -48,7 +48,7 @@ describe.concurrent("partnerd CLI", () => {
   });
 
   it.each([
-    ["malformed YAML", "profiles:\n  pc: [unclosed\n", /partnerd\.yaml:\d+:\d+ /],
+    ["malformed YAML", "profiles:\n  pc: [unclosed\n", /partnerd\.yaml:\d+:\d+: YAML syntax error: /],
     [
       "an unknown key",
       validProfile.replace("schedule:", "schedul:"),

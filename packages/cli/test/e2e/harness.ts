@@ -157,6 +157,8 @@ export interface RunOptions {
   stdoutIsResult?: boolean;
   /** Another partnerd entry point (an installed build) instead of the workspace's. */
   bin?: string;
+  /** Another Node executable (e.g. the oldest supported) instead of the one running the tests. */
+  node?: string;
 }
 
 export class PartnerdProcess {
@@ -167,7 +169,7 @@ export class PartnerdProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], options: RunOptions = {}) {
-    this.child = spawn(process.execPath, [options.bin ?? PARTNERD_BIN, ...args], {
+    this.child = spawn(options.node ?? process.execPath, [options.bin ?? PARTNERD_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],

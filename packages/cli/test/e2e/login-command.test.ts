@@ -102,6 +102,40 @@ describe("partnerd login: browser consent", () => {
     expect(lastAuth).toMatchObject({ grantType: "authorization_code", clientAuth: "secret" });
   });
 
+  it("asks Entra for its account picker, and sends a generic OIDC provider no prompt it may refuse", async () => {
+    const ws = await createWorkspace(fake.entra, { seed: false });
+    const entraLogin = new PartnerdProcess(["login", "pc", "--no-browser", "-c", ws.configPath]);
+    expect((await signInWithoutBrowser(await authorizeUrlFrom(entraLogin))).status).toBe(200);
+    expect((await entraLogin.exited).code).toBe(0);
+    expect(fake.entra.authorizeRequests.at(-1)?.prompt).toBe("select_account");
+    // Not a terminal, yet the log lines among the sign-in instructions are readable lines, not JSON.
+    expect(entraLogin.stderr).toMatch(/^\d\d:\d\d:\d\d (DEBUG|INFO ) /m);
+    expect(entraLogin.stderr).not.toMatch(/^\{/m);
+
+    fake.entra.oidc = true;
+    try {
+      const oidc = await createWorkspace(fake.entra, {
+        seed: false,
+        profileYaml: ({ clientId }) =>
+          [
+            "  pc:",
+            `    applicationId: ${clientId}`,
+            "    clientSecret: { file: ./client-secret }",
+            `    authority: ${fake.entra.url}/${fake.entra.tenantId}/v2.0`,
+            "    protocol: oidc",
+            "    scopes: [api://partner/read]",
+          ].join("\n"),
+      });
+      const login = new PartnerdProcess(["login", "pc", "--no-browser", "-c", oidc.configPath]);
+      expect((await signInWithoutBrowser(await authorizeUrlFrom(login))).status).toBe(200);
+      expect((await login.exited).code).toBe(0);
+      expect(fake.entra.authorizeRequests.at(-1)).not.toHaveProperty("prompt");
+      expect(fake.entra.isValidRefreshToken((await storedToken(oidc.secretsDir))!)).toBe(true);
+    } finally {
+      fake.entra.oidc = false;
+    }
+  });
+
   it("a person who cancels gets a clear error; nothing is written", async () => {
     fake.entra.consent = "deny";
     try {
@@ -220,6 +254,20 @@ describe("partnerd login: device code", () => {
     fake.entra.expireDeviceCode();
     expect((await login.exited).code).toBe(1);
     expect(login.stderr).toMatch(/expired/i);
+    expect(await storedToken(ws.secretsDir)).toBeUndefined();
+  });
+
+  it("Ctrl-C while waiting for the device code says the sign-in was cancelled; nothing is stored", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      seed: false,
+      confidential: false,
+      profileYaml: publicDeviceCodeProfile,
+    });
+    const login = await startDeviceCodeLogin(ws);
+    login.child.kill("SIGINT");
+    expect((await login.exited).code).toBe(1);
+    expect(login.stderr).toContain("the sign-in was cancelled before the device code was approved");
+    expect(login.stderr).not.toMatch(/user_canceled|needs consent|consent again/);
     expect(await storedToken(ws.secretsDir)).toBeUndefined();
   });
 

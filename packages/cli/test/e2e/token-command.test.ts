@@ -168,6 +168,36 @@ describe("partnerd token with New-PartnerAccessToken flags", () => {
     expect("RefreshToken" in authResult).toBe(false);
   });
 
+  it("takes the Azure spellings --client-id and --tenant-id; both spellings with different values is a usage error", async () => {
+    const ws = await createWorkspace(fake.entra, { seed: false });
+    const args = (...identity: string[]) => [
+      "token",
+      ...identity,
+      "--scopes",
+      "https://graph.microsoft.com/.default",
+      "--service-principal",
+      "--client-secret-file",
+      join(ws.dir, "client-secret"),
+      "--authority",
+      fake.entra.url,
+      "--ca-file",
+      join(ws.dir, "ca.pem"),
+      "--json",
+    ];
+    const result = await runPartnerd(args("--client-id", ws.clientId, "--tenant-id", fake.entra.tenantId), {
+      stdoutIsResult: true,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ TenantId: fake.entra.tenantId });
+    expect(fake.entra.tokenRequests.at(-1)).toMatchObject({ clientId: ws.clientId });
+
+    const both = await runPartnerd(
+      args("--client-id", ws.clientId, "--application-id", "another", "--tenant", fake.entra.tenantId),
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--client-id and --application-id name the same thing; give one of them");
+  });
+
   it("AccessToken set: describes a token from stdin without any network call", async () => {
     const exp = Math.floor(Date.now() / 1000) + 3600;
     const token = jwt({

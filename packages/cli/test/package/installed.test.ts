@@ -5,14 +5,15 @@
  * party would write it imports the installed @partnerd/core.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, realpath, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { FakeEntra } from "@partnerd/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canary, runInstalled, seedToken, storedToken } from "../e2e/harness.ts";
+import { canary, runInstalled, runPartnerd, seedToken, storedToken } from "../e2e/harness.ts";
+import { oldestNode, oldestNodeVersion } from "../first-hour/oldest-node.ts";
 
 const run = promisify(execFile);
 const packagesDir = fileURLToPath(new URL("../../..", import.meta.url));
@@ -23,6 +24,8 @@ const pnpm = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpa
 describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)", () => {
   let app: string;
   let entra: FakeEntra;
+  /** The oldest Node that engines.node admits: the installed packages must work on it. */
+  let node: string;
 
   beforeAll(async () => {
     app = await realpath(await mkdtemp(join(tmpdir(), "partnerd-installed-")));
@@ -56,15 +59,44 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
     );
     await run(pnpm!, ["install", "--prefer-offline", "--reporter=silent"], { cwd: app });
     entra = await FakeEntra.start();
-  }, 180_000);
+    node = await oldestNode();
+  }, 600_000);
 
   afterAll(async () => {
     await entra?.close();
   });
 
-  it("the installed partnerd runs its compiled JavaScript", async () => {
+  it("the installed partnerd runs its compiled JavaScript, on the oldest supported Node too", async () => {
     const result = await runInstalled(app, ["--version"]);
     expect(result).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+    expect(await runInstalled(app, ["--version"], { node })).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+    const { stdout: nodeVersion } = await run(node, ["-p", "process.versions.node"]);
+    expect(nodeVersion.trim()).toBe(await oldestNodeVersion());
+  });
+
+  it("every package ships its README and LICENSE, and says where it comes from", async () => {
+    for (const name of [
+      "partnerd",
+      "@partnerd/core",
+      "@partnerd/store-file",
+      "@partnerd/store-keyvault",
+      "@partnerd/store-aws",
+    ]) {
+      const dir = join(app, "node_modules", name);
+      const files = await readdir(dir);
+      expect(files, name).toEqual(expect.arrayContaining(["README.md", "LICENSE", "package.json"]));
+      expect(await readFile(join(dir, "LICENSE"), "utf8")).toContain("partnerd contributors");
+      const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      expect(manifest, name).toMatchObject({
+        license: "MIT",
+        engines: { node: `>=${await oldestNodeVersion()}` },
+        repository: { url: expect.stringContaining("github.com") },
+        homepage: expect.stringContaining("github.com"),
+      });
+    }
   });
 
   it("redeems and rotates a refresh token, and loads a third-party store that imports @partnerd/core", async () => {
@@ -118,5 +150,34 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
     expect(stored).not.toBe(seeded);
     expect(entra.isValidRefreshToken(stored!)).toBe(true);
     expect(result.stdout + result.stderr).not.toContain(seeded);
+
+    // The same config on the oldest supported Node: validate, then an access token (another rotation).
+    const validated = await runInstalled(app, ["validate", "-c", join(app, "partnerd.yaml")], { node });
+    expect(validated.code, validated.stderr).toBe(0);
+    const token = await runInstalled(app, ["token", "pc", "-c", join(app, "partnerd.yaml")], {
+      node,
+      stdoutIsResult: true,
+    });
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout.trim().split(".")).toHaveLength(3); // a JWT and nothing else
+    const rotated = await storedToken(join(app, "secrets"));
+    expect(rotated).not.toBe(stored);
+    expect(entra.isValidRefreshToken(rotated!)).toBe(true);
   });
+
+  it("npm install --global of the tarballs, as the README says, gives a partnerd that runs on the oldest Node", async () => {
+    const prefix = join(app, "global");
+    const tarballs = (await readdir(join(app, "tarballs"))).map((file) => join(app, "tarballs", file));
+    await run(
+      "npm",
+      ["install", "--global", "--prefix", prefix, "--prefer-offline", "--no-fund", "--no-audit", ...tarballs],
+      {
+        timeout: 300_000,
+      },
+    );
+    const bin = join(prefix, "lib", "node_modules", "partnerd", "bin", "partnerd.js");
+    const result = await runPartnerd(["validate", "-c", join(app, "partnerd.yaml")], { bin, node });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("ok (1 profile: pc)");
+  }, 300_000);
 });

@@ -5,7 +5,7 @@ import { validateDetailed } from "node-cron";
 export function cronExpressionProblem(expression: string): string | undefined {
   const result = validateDetailed(expression);
   if (result.valid) return cronerProblem(expression);
-  const details = result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  const details = result.errors.map((e) => `${e.field}: ${fieldProblem(e.message)}`).join("; ");
   return `"${expression}" is not a valid cron expression${details ? ` (${details})` : ""}`;
 }
 
@@ -17,6 +17,24 @@ function cronerProblem(expression: string): string | undefined {
   } catch (error) {
     return `"${expression}" is not a valid cron expression (${(error as Error).message})`;
   }
+}
+
+const FIELD_RANGES: Record<string, string> = {
+  second: "0-59",
+  minute: "0-59",
+  hour: "0-23",
+  "day of month": "1-31",
+  month: "1-12 or jan-dec",
+  "week day": "0-7 or sun-sat",
+};
+
+/** node-cron says "61 is a invalid expression for minute"; say what is allowed instead. */
+function fieldProblem(message: string): string {
+  const match = /^(.*) is a invalid expression for (.+)$/.exec(message);
+  if (!match) return message;
+  const [, value, field] = match;
+  const range = FIELD_RANGES[field!];
+  return `${value} is not a valid ${field}${range ? `; allowed: ${range}` : ""}`;
 }
 
 export function timeZoneProblem(timeZone: string): string | undefined {

@@ -2,16 +2,21 @@ import { z } from "zod";
 import { BUILTIN_HOOK_OPTIONS } from "./hook-options.ts";
 import { HookBaseSchema, HookSchema, PartnerdConfigSchema } from "./schema.ts";
 
-/** Where the published schema can be fetched: the file shipped in the npm package. */
-export const CONFIG_SCHEMA_ID = "https://unpkg.com/@partnerd/core/schema/partnerd.schema.json";
+export interface ConfigJsonSchemaOptions {
+  /** JSON Schemas of the built-in stores' `options`, by their `use:` name (`file`, `keyvault`, `aws`). */
+  storeOptions?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+type JsonObject = Record<string, unknown>;
 
 /**
  * The config file's JSON Schema (draft 2020-12), for editor completion and validation: point
- * `$schema:` (or a `# yaml-language-server: $schema=…` comment) at it. Describes what may be
- * written, so defaults are optional. Checks the schema cannot express (cron syntax, time zones,
- * cross-field rules, secret references) happen only in `loadConfig`.
+ * `$schema:` (or a `# yaml-language-server: $schema=…` comment) at the file shipped as
+ * `@partnerd/core/schema.json`. Describes what may be written, so defaults are optional. Checks the
+ * schema cannot express (cron syntax, time zones, cross-field rules, secret references) happen only in
+ * `loadConfig`. No `$id`: the schema has no published URL of its own yet.
  */
-export function configJsonSchema(): Record<string, unknown> {
+export function configJsonSchema(options: ConfigJsonSchemaOptions = {}): JsonObject {
   const { $schema, ...schema } = z.toJSONSchema(PartnerdConfigSchema, {
     io: "input",
     target: "draft-2020-12",
@@ -22,11 +27,24 @@ export function configJsonSchema(): Record<string, unknown> {
       // Defined once: global and per-profile `hooks:` share it.
       jsonSchema.$ref = "#/$defs/hook";
     },
-  });
-  schema.$defs = { ...(schema.$defs as Record<string, unknown> | undefined), hook: hookJsonSchema() };
+  }) as JsonObject;
+  schema.$defs = { ...(schema.$defs as JsonObject | undefined), hook: hookJsonSchema() };
+  const profile = child(schema, "properties", "profiles", "additionalProperties");
+  const environment = child(profile, "properties", "environment");
+  // The config accepts AzureGermanCloud only to explain that it closed; an editor should refuse it.
+  environment.enum = (environment.enum as string[]).filter((name) => name !== "AzureGermanCloud");
+  const store = child(schema, "properties", "stores", "additionalProperties");
+  const builtins = Object.entries(options.storeOptions ?? {});
+  if (builtins.length > 0) {
+    child(store, "properties", "use").examples = builtins.map(([name]) => name);
+    store.allOf = builtins.map(([name, optionsSchema]) => ({
+      if: { properties: { use: { const: name } }, required: ["use"] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+      then: { properties: { options: optionsSchema } },
+    }));
+  }
   return {
     $schema,
-    $id: CONFIG_SCHEMA_ID,
     title: "partnerd configuration",
     description:
       "Profiles whose Microsoft Entra ID refresh tokens partnerd keeps alive, the secret stores they live in, and network settings.",
@@ -35,8 +53,18 @@ export function configJsonSchema(): Record<string, unknown> {
 }
 
 /** {@link configJsonSchema} as the text of `schema/partnerd.schema.json`. */
-export function configJsonSchemaText(): string {
-  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+export function configJsonSchemaText(options: ConfigJsonSchemaOptions = {}): string {
+  return `${JSON.stringify(configJsonSchema(options), null, 2)}\n`;
+}
+
+function child(node: JsonObject, ...path: string[]): JsonObject {
+  let at = node;
+  for (const key of path) {
+    const next = at[key];
+    if (typeof next !== "object" || next === null) throw new Error(`JSON Schema has no ${path.join(".")}`);
+    at = next as JsonObject;
+  }
+  return at;
 }
 
 /** A hook entry: the built-ins with their options spelled out, or any other `use:` with free options. */

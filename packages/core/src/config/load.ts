@@ -12,6 +12,11 @@ import { validateSchema } from "./validate.ts";
 export interface LoadConfigOptions extends FindConfigOptions {
   /** Where `{ env: NAME }` references and `$STATE_DIRECTORY` etc. are read; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `skip`: leave the app's secret references unread (profiles look like public clients), for commands
+   * that never talk to the identity provider, such as `status` run by a monitoring check without them.
+   */
+  secrets?: "resolve" | "skip";
 }
 
 export interface LoadedConfig {
@@ -29,6 +34,7 @@ export interface ParseConfigOptions {
   /** Path of the file `text` came from; relative paths in the config resolve from its folder. */
   file: string;
   env?: NodeJS.ProcessEnv;
+  secrets?: "resolve" | "skip";
 }
 
 /** In file order; issues without a position (the file as a whole) first. */
@@ -66,7 +72,7 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   });
 
   const secrets = new Map<string, SecretSource>();
-  for (const [name, profile] of Object.entries(checked.profiles)) {
+  for (const [name, profile] of options.secrets === "skip" ? [] : Object.entries(checked.profiles)) {
     const references = [
       [["clientSecret"], profile.clientSecret],
       [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],
@@ -98,7 +104,11 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const found = await findConfigFile(options);
-  const result = await parseConfig(found.text, { file: found.file, env: options.env });
+  const result = await parseConfig(found.text, {
+    file: found.file,
+    env: options.env,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  });
   if (result.errors) throw new ConfigError(result.errors);
   return { config: result.config, warnings: result.warnings };
 }

@@ -192,7 +192,9 @@ export const StoreSchema = z.strictObject({
   use: z
     .string()
     .min(1)
-    .describe("Built-in store (`file`) or a package name or path exporting a store plugin."),
+    .describe(
+      "Built-in store (`file`, `keyvault`, `aws`) or a package name or path exporting a store plugin.",
+    ),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 

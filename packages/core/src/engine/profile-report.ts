@@ -17,7 +17,9 @@ export interface ProfileReport {
   lastAttemptAt: string | undefined;
   nextRunAt: string | undefined;
   fingerprint: string | undefined;
-  /** When the stored refresh token dies if never redeemed again (Entra: 90 days after issue). */
+  /** The identity provider refused the stored refresh token; it has no days left, whatever its age. */
+  refreshTokenRejected: boolean;
+  /** When the stored refresh token dies if never redeemed again (the profile's `inactivityDays` after issue). */
   expiresByInactivityAt: string | undefined;
   daysUntilInactivityExpiry: number | undefined;
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
@@ -42,6 +44,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
         : status.lastSuccessAt
           ? "ok"
           : "never-refreshed";
+    const rejected = status.needsConsent === true && status.rejectedFingerprint !== undefined;
     const journalPending = await access(join(config.stateDir, "journal", `${profile.name}.json`)).then(
       () => true,
       () => false,
@@ -54,9 +57,10 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
       lastAttemptAt: status.lastAttemptAt,
       nextRunAt: profile.schedule ? nextRunOf(profile, profile.schedule, now)?.toISOString() : undefined,
       fingerprint: status.fingerprint,
+      refreshTokenRejected: rejected,
       expiresByInactivityAt: expires === undefined ? undefined : new Date(expires).toISOString(),
       daysUntilInactivityExpiry:
-        expires === undefined ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
+        expires === undefined || rejected ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
       lastError: health === "ok" ? undefined : status.lastError?.message,
       failedHooks: Object.values((await readEventMemo(config.stateDir, profile.name)).failedHooks ?? {}),

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig, TokenLocation } from "../config/types.ts";
 import { PartnerdError, RefreshError, StoreError } from "../errors.ts";
 import { removeStaleTempFiles } from "../fs/atomic-write.ts";
-import { consentHint } from "../identity/classify-error.ts";
+import { consentHint, firstConsentHint } from "../identity/classify-error.ts";
 import type { AppCredential } from "../identity/credential.ts";
 import type { IdentityClient } from "../identity/identity-client.ts";
 import type { TokenResult } from "../identity/token-result.ts";
@@ -316,11 +316,12 @@ export class RefreshEngine {
     if (failures.length > 0) throw failures[0];
     const where = empty ?? profile.refreshToken[0]!;
     const problem = empty ? "is empty" : "is missing";
+    const hadToken = (await this.#status.read(profile.name)).fingerprint !== undefined;
     throw new RefreshError(
       profile.name,
       "terminal",
       `the refresh token ("${where.name}" in store "${where.store}") ${problem}`,
-      { code: "REFRESH_TOKEN_MISSING", hint: consentHint(profile.name) },
+      { code: "REFRESH_TOKEN_MISSING", hint: (hadToken ? consentHint : firstConsentHint)(profile.name) },
     );
   }
 

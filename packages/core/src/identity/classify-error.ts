@@ -32,10 +32,19 @@ const CONSENT_AADSTS = new Set([
 export interface ClassifyContext {
   profile: string;
   retryAfterMs?: number | undefined;
+  /** The request that failed without a response, if the last one did; the real cause behind msal's code. */
+  transportError?: Error | undefined;
 }
 
 export function classifyRedeemError(error: unknown, context: ClassifyContext): RefreshError {
   if (error instanceof RefreshError) return error;
+  // No response at all: msal's code (endpoints_resolution_error, network_error) hides what happened.
+  if (context.transportError && !(error instanceof ServerError)) {
+    return new RefreshError(context.profile, "transient", context.transportError.message, {
+      code: "REFRESH_TRANSIENT",
+      cause: error,
+    });
+  }
   const aadsts = aadstsNumber(error);
   const oauthError = error instanceof AuthError ? error.errorCode : undefined;
   const status = error instanceof ServerError ? error.status : undefined;
@@ -53,6 +62,11 @@ export function classifyRedeemError(error: unknown, context: ClassifyContext): R
     code: needsConsent ? "NEEDS_CONSENT" : kind === "terminal" ? "REFRESH_TERMINAL" : "REFRESH_TRANSIENT",
     cause: error,
   });
+}
+
+/** For a profile that never had a refresh token: there is nothing to consent to "again". */
+export function firstConsentHint(profile: string): string {
+  return `no refresh token yet: a person consents once with "partnerd login ${profile}" (or puts a refresh token in the profile's store)`;
 }
 
 export function consentHint(profile: string): string {

@@ -1,6 +1,7 @@
 import { rootCertificates } from "node:tls";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { EnvHttpProxyAgent, fetch } from "undici";
+import { describeTransportFailure } from "./transport-error.ts";
 
 export interface NetworkClientOptions {
   /** PEM bundle trusted in addition to the system roots (a private CA, or the fake IdP's test CA). */
@@ -14,6 +15,11 @@ export interface NetworkClientOptions {
 export interface NetworkClient extends INetworkModule {
   /** `Retry-After` of the most recent response through this client that had one, in milliseconds. */
   readonly lastRetryAfterMs: number | undefined;
+  /**
+   * The most recent request's transport failure (refused, TLS, timeout), or undefined after a response.
+   * msal reports some of these as its own codes (endpoints_resolution_error); this keeps the real cause.
+   */
+  readonly lastTransportError: Error | undefined;
 }
 
 /** Connections, proxy and trust shared by every identity-provider call of one runtime. */
@@ -32,7 +38,10 @@ export function createHttpTransport(options: NetworkClientOptions): HttpTranspor
   const ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
   const dispatcher = new EnvHttpProxyAgent({
     ...(options.proxy ? { httpsProxy: options.proxy } : {}),
-    ...(ca ? { connect: { ca }, requestTls: { ca } } : {}),
+    // A connection (TLS handshake included) gives up with the request: an abandoned handshake would
+    // otherwise hold the process open for undici's own 10 s after the request already failed.
+    connect: { timeout: options.timeoutMs, ...(ca ? { ca } : {}) },
+    ...(ca ? { requestTls: { ca } } : {}),
   });
   return {
     client: () => createNetworkClient(dispatcher, options.timeoutMs),
@@ -42,6 +51,7 @@ export function createHttpTransport(options: NetworkClientOptions): HttpTranspor
 
 function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): NetworkClient {
   let lastRetryAfterMs: number | undefined;
+  let lastTransportError: Error | undefined;
 
   async function send<T>(method: "GET" | "POST", url: string, request?: NetworkRequestOptions) {
     let response: Awaited<ReturnType<typeof fetch>>;
@@ -54,8 +64,10 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
         ...(method === "POST" ? { body: request?.body ?? "" } : {}),
       });
     } catch (error) {
-      throw transportError(method, url, timeoutMs, error);
+      lastTransportError = describeTransportFailure(method, url, timeoutMs, error);
+      throw lastTransportError;
     }
+    lastTransportError = undefined;
     const headers = Object.fromEntries(response.headers);
     const retryAfter = parseRetryAfter(headers["retry-after"]);
     if (retryAfter !== undefined) lastRetryAfterMs = retryAfter;
@@ -72,6 +84,9 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
     sendPostRequestAsync: (url, request) => send("POST", url, request),
     get lastRetryAfterMs() {
       return lastRetryAfterMs;
+    },
+    get lastTransportError() {
+      return lastTransportError;
     },
   };
 }
@@ -91,18 +106,4 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function transportError(method: string, url: string, timeoutMs: number, error: unknown): Error {
-  const { origin, pathname } = new URL(url);
-  const target = `${method} ${origin}${pathname}`;
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return new Error(`${target} timed out after ${timeoutMs} ms`);
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const detail =
-    cause instanceof Error
-      ? `${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message}`
-      : String(cause);
-  return new Error(`${target} failed: ${detail}`);
 }

@@ -79,6 +79,11 @@ export interface StorePlugin {
   checkOptions?(options: Record<string, unknown>, context: StoreContext): void | Promise<void>;
   /** Capabilities every store of this plugin has, known before one is opened (for `partnerd validate`). */
   capabilities?: Partial<StoreCapabilities>;
+  /**
+   * JSON Schema of `options`, for editor completion: `partnerd schema` puts it under `stores.<id>.options`
+   * when `use:` names this plugin as a built-in. `create`/`checkOptions` still do the real checking.
+   */
+  optionsSchema?: Record<string, unknown>;
 }
 
 export function defineStore(plugin: StorePlugin): StorePlugin {

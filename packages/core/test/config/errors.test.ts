@@ -150,6 +150,10 @@ describe("schema", () => {
         `^${join(dir, "partnerd.yaml")}:5:15 profiles.pc.schedule: "61 \\* \\* \\* \\*" is not a valid cron expression`,
       ),
     );
+    expect(issues[0]!.message).toContain("(minute: 61 is not a valid minute; allowed: 0-59)");
+    expect(formatConfigIssue({ file: "/tmp", path: "", message: "no config file found" })).toBe(
+      "/tmp: no config file found",
+    );
   });
 
   it("rejects an unknown time zone", async () => {

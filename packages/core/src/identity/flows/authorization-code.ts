@@ -43,7 +43,9 @@ export async function consentWithAuthorizationCode(
       codeChallenge: challenge,
       codeChallengeMethod: "S256",
       state,
-      prompt: "select_account",
+      // Entra shows its account picker, as the cmdlet did. A generic OIDC provider gets no prompt: which
+      // values it supports varies (oidc-provider refuses select_account), and it signs in without one.
+      ...(context.profile.protocol === "oidc" ? {} : { prompt: "select_account" }),
       responseMode: "query" as const,
     };
     await options.onAuthorizeUrl(await app.getAuthCodeUrl(request));

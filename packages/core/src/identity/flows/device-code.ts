@@ -1,4 +1,5 @@
 import type { DeviceCodeRequest } from "@azure/msal-node";
+import { ConsentError } from "../consent/errors.ts";
 import { createPublicApp } from "../msal-app.ts";
 import { type TokenResult, toTokenResult } from "../token-result.ts";
 import { appOptions, type FlowContext } from "./context.ts";
@@ -34,6 +35,14 @@ export async function consentWithDeviceCode(
   try {
     const result = await app.acquireTokenByDeviceCode(request);
     return toTokenResult(result, app, context.profile.applicationId);
+  } catch (error) {
+    // msal reports its own "user_canceled"; say it as the browser sign-in does.
+    if (options.signal?.aborted) {
+      throw new ConsentError("CANCELLED", "the sign-in was cancelled before the device code was approved", {
+        cause: error,
+      });
+    }
+    throw error;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
