@@ -6,7 +6,7 @@ const section = (anchor: string) => `https://github.com/partnerd/partnerd#${anch
 
 export const EXIT_CODES = `Exit codes:
   0  success
-  1  runtime failure (a refresh failed, a store could not be written, a sign-in was cancelled)
+  1  runtime failure (a refresh failed, a store could not be written, a hook failed, a sign-in was cancelled)
   2  bad config or usage (the message names the file, line and field)`;
 
 interface CommandHelp {
@@ -21,7 +21,7 @@ const HELP: Record<string, CommandHelp> = {
       "partnerd run -c /etc/partnerd/partnerd.yaml --log-format json",
       "systemctl enable --now partnerd           # the same under systemd (examples/systemd)",
     ],
-    link: section("under-systemd"),
+    link: section("running-under-systemd"),
   },
   refresh: {
     examples: [
@@ -42,6 +42,7 @@ const HELP: Record<string, CommandHelp> = {
     examples: [
       "TOKEN=$(partnerd token partner-center)    # an access token for a script",
       "partnerd token partner-center --json      # the cmdlet's AuthResult shape",
+      "partnerd token partner-center --tenant contoso.onmicrosoft.com --scopes https://graph.microsoft.com/.default",
       "partnerd token --refresh-token-file - --client-id $APP --scopes https://api.partnercenter.microsoft.com/user_impersonation < rt.txt",
       "partnerd token --service-principal --client-id $APP --client-secret-file secret.txt --tenant-id contoso.com --scopes https://graph.microsoft.com/.default",
     ],
@@ -66,6 +67,20 @@ const HELP: Record<string, CommandHelp> = {
       "partnerd schema > partnerd.schema.json    # then: # yaml-language-server: $schema=./partnerd.schema.json",
     ],
     link: section("config-reference"),
+  },
+  hooks: {
+    examples: [
+      "partnerd hooks test partner-center --event failed      # fire its hooks with a sample payload",
+      "partnerd hooks test partner-center --event refreshed",
+    ],
+    link: section("hooks"),
+  },
+  doctor: {
+    examples: [
+      "partnerd doctor                           # every check; exit 0 only when none fails",
+      "partnerd doctor partner-center --json",
+    ],
+    link: section("checking-a-machine-partnerd-doctor"),
   },
   completion: {
     examples: [

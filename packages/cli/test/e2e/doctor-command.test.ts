@@ -98,7 +98,7 @@ describe("partnerd doctor", () => {
     expect(offline.code).toBe(1);
     expect(offline.checks.find((c) => c.check === "discovery (pc)")).toMatchObject({
       verdict: "fail",
-      detail: expect.stringContaining("ECONNREFUSED"),
+      detail: expect.stringContaining("connection refused to 127.0.0.1:"),
     });
 
     await writeFile(ws.configPath, "profiles:\n  pc:\n    schedule: nonsense\n");

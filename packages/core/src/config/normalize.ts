@@ -44,6 +44,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
       applicationId,
       scopes,
       consent,
+      expiringAfterDays,
       ...rest
     } = profile;
     const preset = profile.module ? MODULE_PRESETS[profile.module] : undefined;
@@ -56,6 +57,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
       applicationId: preset?.applicationId ?? applicationId!,
       scopes: preset?.scopes ?? scopes!,
       consent: consent ?? preset?.consent ?? "authorization-code",
+      expiringAfterDays: expiringAfterDays ?? Math.floor((profile.inactivityDays * 2) / 3),
       environment:
         environment === undefined || environment === "AzureGermanCloud" ? "AzureCloud" : environment,
       clientSecret: secretAt("clientSecret"),

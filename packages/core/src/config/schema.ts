@@ -183,8 +183,10 @@ export const ProfileSchema = z.strictObject({
     .int()
     .min(1)
     .max(3650)
-    .default(60)
-    .describe("Raise `expiring` once a day when the token has gone unredeemed this long."),
+    .optional()
+    .describe(
+      "Raise `expiring` once a day when the token has gone unredeemed this long; default two thirds of inactivityDays (60 of Entra's 90).",
+    ),
   hooks: HooksSchema.describe("Hooks of this profile; they run after the global `hooks:`."),
 });
 

@@ -50,6 +50,7 @@ export interface ProfileConfig
     | "applicationId"
     | "scopes"
     | "consent"
+    | "expiringAfterDays"
   > {
   name: string;
   /** From the profile, or fixed by its `module`. */
@@ -58,6 +59,8 @@ export interface ProfileConfig
   environment: EnvironmentName;
   /** How `partnerd login` consents: device-code for modules, authorization-code otherwise, unless set. */
   consent: (typeof CONSENT_FLOWS)[number];
+  /** Raise `expiring` after this many days unredeemed; default two thirds of `inactivityDays`. */
+  expiringAfterDays: number;
   clientSecret: SecretSource | undefined;
   clientCertificate: ClientCertificateSource | undefined;
   /** One or more places; the first is where a fresh token is looked for first. */
