@@ -159,6 +159,8 @@ export interface RunOptions {
   bin?: string;
   /** Another Node executable (e.g. the oldest supported) instead of the one running the tests. */
   node?: string;
+  /** Options for Node itself, before the script (`--import ...`). */
+  nodeArgs?: string[];
 }
 
 export class PartnerdProcess {
@@ -169,11 +171,15 @@ export class PartnerdProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], options: RunOptions = {}) {
-    this.child = spawn(options.node ?? process.execPath, [options.bin ?? PARTNERD_BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      options.node ?? process.execPath,
+      [...(options.nodeArgs ?? []), options.bin ?? PARTNERD_BIN, ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, PARTNERD_LOG_LEVEL: "debug", ...options.env },
+        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      },
+    );
     if (options.input !== undefined) this.child.stdin!.end(options.input);
     this.stdoutIsResult = options.stdoutIsResult === true;
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {

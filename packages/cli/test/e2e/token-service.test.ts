@@ -15,6 +15,7 @@ import {
 import { socketRequest } from "./socket.ts";
 
 const fake = useFakeEntra();
+const RECORD_MODULES = new URL("./fixtures/record-modules.mjs", import.meta.url).href;
 const daemons: PartnerdProcess[] = [];
 
 afterEach(async () => {
@@ -66,7 +67,16 @@ describe("the daemon's token service", () => {
     expect(fake.entra.tokenRequests.length).toBe(before);
     expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
     expect(Object.keys(JSON.parse(first.stdout))).toEqual(AUTH_RESULT_KEYS);
-    const plain = await runPartnerd(["token", "pc", "-c", ws.configPath], { stdoutIsResult: true });
+    // The cached path loads neither msal-node nor the stores: it only asks the daemon.
+    const modules = join(ws.dir, "modules.txt");
+    const plain = await runPartnerd(["token", "pc", "-c", ws.configPath], {
+      stdoutIsResult: true,
+      nodeArgs: ["--import", RECORD_MODULES],
+      env: { RECORD_MODULES_TO: modules },
+    });
+    const loaded = await readFile(modules, "utf8");
+    expect(loaded).toContain("/daemon-client.ts");
+    expect(loaded).not.toMatch(/msal-node|store-file|store-keyvault|@azure\/identity|zod/);
     expect(plain.stdout).toBe(`${JSON.parse(first.stdout).AccessToken}\n`);
 
     // Other scopes miss once (one redemption, its rotated token stored), then hit.
