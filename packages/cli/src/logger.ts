@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from "@partnerd/core";
+import { LOG_LEVELS, type LogFields, type Logger, type LogLevel, redactKnownSecrets } from "@partnerd/core";
 
 export type LogFormat = "json" | "pretty";
 
@@ -18,7 +18,9 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const log = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < threshold) return;
     const all = { ...bound, ...fields };
-    write(options.format === "json" ? jsonLine(level, message, all) : prettyLine(level, message, all));
+    const line = options.format === "json" ? jsonLine(level, message, all) : prettyLine(level, message, all);
+    // The last line of defence: no value partnerd holds as a secret leaves in a log line.
+    write(redactKnownSecrets(line));
   };
   return {
     debug: log("debug"),

@@ -36,6 +36,7 @@ export * from "./identity/modules.ts";
 export * from "./identity/network-client.ts";
 export * from "./identity/token-result.ts";
 export * from "./log/logger.ts";
+export * from "./redaction.ts";
 export * from "./runtime.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";

@@ -29,6 +29,8 @@ export class PartnerdRuntime {
   readonly #logger: Logger;
   #scheduler: Scheduler | undefined;
   #closing: Promise<void> | undefined;
+  /** After a reload: a profile's first run waits until the previous runtime is done with it. */
+  #handOver: (profile: string) => Promise<void> = async () => {};
 
   private constructor(
     config: PartnerdConfig,
@@ -71,18 +73,36 @@ export class PartnerdRuntime {
     return new PartnerdRuntime(config, stores, transport, new AbortController(), options.logger);
   }
 
-  refresh(profile: string): Promise<RefreshOutcome> {
+  async refresh(profile: string): Promise<RefreshOutcome> {
+    await this.#handOver(profile);
     return this.engine.refresh(profile);
   }
 
   /** Replays leftover journal entries, then starts every profile's schedule. */
   async start(): Promise<Scheduler> {
     await this.engine.replayJournals();
+    return this.#schedule();
+  }
+
+  /**
+   * Takes over from `previous` (a reload) profile by profile: `previous` stops scheduling at once;
+   * a profile it is not refreshing switches to this runtime now, one it is refreshing switches when
+   * that refresh ends. `previous` closes by itself once idle; the returned `retired` says when.
+   */
+  async takeOver(previous: PartnerdRuntime): Promise<{ scheduler: Scheduler; retired: Promise<void> }> {
+    await previous.#scheduler?.stop();
+    this.#handOver = (profile) => previous.engine.profileIdle(profile);
+    const scheduler = this.#schedule();
+    const retired = previous.engine.idle().then(() => previous.close());
+    return { scheduler, retired };
+  }
+
+  #schedule(): Scheduler {
     if (this.#closing) throw new Error("the runtime is closing");
     const entries = Object.values(this.config.profiles).flatMap((p) =>
       p.schedule ? [{ name: p.name, schedule: p.schedule, timezone: p.timezone }] : [],
     );
-    this.#scheduler = new Scheduler(entries, (name) => this.engine.refresh(name), this.#logger);
+    this.#scheduler = new Scheduler(entries, (name) => this.refresh(name), this.#logger);
     this.#scheduler.start();
     return this.#scheduler;
   }

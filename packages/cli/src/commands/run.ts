@@ -1,4 +1,10 @@
-import { type Logger, type PartnerdConfig, PartnerdRuntime, UsageError } from "@partnerd/core";
+import {
+  type Logger,
+  type PartnerdConfig,
+  PartnerdRuntime,
+  type Scheduler,
+  UsageError,
+} from "@partnerd/core";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
@@ -13,6 +19,8 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
   let runtime = await openRuntime(await loadConfigFor(options, logger), logger);
   await startRuntime(runtime, logger);
   let reloading: Promise<void> = Promise.resolve();
+  /** Runtimes replaced by a reload that still finish a refresh; shutdown waits for them too. */
+  const retiring = new Set<Promise<void>>();
 
   const reload = async () => {
     logger.info("reloading the config (SIGHUP)");
@@ -23,10 +31,18 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
       logger.error("reload failed; keeping the running config", { error: (error as Error).message });
       return;
     }
-    // The old runtime finishes its in-flight refreshes before the new one may start any.
-    await runtime.close();
+    // Per profile: idle ones switch now, one in flight switches when its refresh ends.
+    const previous = runtime;
     runtime = next;
-    await startRuntime(runtime, logger);
+    try {
+      const { scheduler, retired } = await next.takeOver(previous);
+      logRunning(next, scheduler, logger);
+      const done = retired.finally(() => retiring.delete(done));
+      retiring.add(done);
+    } catch (error) {
+      await next.close();
+      throw error;
+    }
   };
 
   await new Promise<void>((resolve) => {
@@ -41,7 +57,7 @@ export async function runCommand(options: GlobalOptions): Promise<void> {
       });
       process.off("SIGHUP", onHup);
       void reloading
-        .then(() => runtime.close())
+        .then(() => Promise.all([runtime.close(), ...retiring]))
         .then(() => {
           logger.info("stopped");
           resolve();
@@ -64,15 +80,18 @@ async function openRuntime(config: PartnerdConfig, logger: Logger): Promise<Part
 
 async function startRuntime(runtime: PartnerdRuntime, logger: Logger): Promise<void> {
   try {
-    const scheduler = await runtime.start();
-    logger.info("partnerd running", {
-      config: runtime.config.file,
-      profiles: scheduler.names.map(
-        (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
-      ),
-    });
+    logRunning(runtime, await runtime.start(), logger);
   } catch (error) {
     await runtime.close();
     throw error;
   }
+}
+
+function logRunning(runtime: PartnerdRuntime, scheduler: Scheduler, logger: Logger): void {
+  logger.info("partnerd running", {
+    config: runtime.config.file,
+    profiles: scheduler.names.map(
+      (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
+    ),
+  });
 }

@@ -12,7 +12,7 @@ export interface StatusOptions extends GlobalOptions {
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
   const config = await loadConfigFor(options, logger);
-  const reports = await profileReports(config);
+  const reports = await profileReports(config, new Date(), logger);
   process.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : table(reports));
   if (reports.some((r) => r.health === "needs-consent" || r.health === "failing")) process.exitCode = 1;
 }
@@ -20,7 +20,8 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
 function table(reports: ProfileReport[]): string {
   const rows = reports.map((r) => [
     r.profile,
-    r.health + (r.journalPending ? " (write pending)" : ""),
+    r.health +
+      (r.tokenHeldInMemory ? " (new token in memory only!)" : r.journalPending ? " (write pending)" : ""),
     r.lastSuccessAt ?? "-",
     r.nextRunAt ?? "-",
     r.daysUntilInactivityExpiry === undefined ? "-" : `${r.daysUntilInactivityExpiry} days`,

@@ -36,6 +36,12 @@ async function readSecretFile(file: string): Promise<{ value: string } | { probl
 }
 
 /**
+ * Names of the environment variables partnerd has read a secret from in this process. A plugin that
+ * starts programs (`StoreContext.secretEnvironmentNames`) must never hand these on.
+ */
+export const secretEnvironmentNames = new Set<string>();
+
+/**
  * Turns a secret reference into a source: `{ env }` and `{ file }` are read now, into a `Secret`;
  * `{ store, name }` is left for the runtime, which has the stores. Problems are reported at the
  * reference; the value itself never reaches a message.
@@ -49,7 +55,10 @@ export async function resolveSecretRef(
     const value = ctx.env[ref.env];
     if (value === undefined) ctx.error([...path, "env"], `environment variable ${ref.env} is not set`);
     else if (value === "") ctx.error([...path, "env"], `environment variable ${ref.env} is empty`);
-    else return { kind: "value", secret: new Secret(value) };
+    else {
+      secretEnvironmentNames.add(ref.env);
+      return { kind: "value", secret: new Secret(value) };
+    }
     return undefined;
   }
   if ("file" in ref) {

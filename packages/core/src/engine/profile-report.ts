@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
+import { type Logger, silentLogger } from "../log/logger.ts";
 import { nextRuns } from "../schedule/next-run.ts";
 import { REFRESH_TOKEN_INACTIVITY_MS } from "./refresh-engine.ts";
 import { StatusBook } from "./status.ts";
@@ -21,11 +22,17 @@ export interface ProfileReport {
   daysUntilInactivityExpiry: number | undefined;
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
   journalPending: boolean;
+  /** Fingerprint of a redeemed token the daemon holds in memory only (journal and stores failing). */
+  tokenHeldInMemory: string | undefined;
   lastError: string | undefined;
 }
 
-export async function profileReports(config: PartnerdConfig, now = new Date()): Promise<ProfileReport[]> {
-  const book = new StatusBook(config.stateDir);
+export async function profileReports(
+  config: PartnerdConfig,
+  now = new Date(),
+  logger: Logger = silentLogger,
+): Promise<ProfileReport[]> {
+  const book = new StatusBook(config.stateDir, logger);
   const reports: ProfileReport[] = [];
   for (const profile of Object.values(config.profiles)) {
     const status = await book.read(profile.name);
@@ -34,7 +41,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
     const health: ProfileHealth = status.needsConsent
       ? "needs-consent"
-      : status.lastError
+      : status.lastError || status.tokenHeldInMemory
         ? "failing"
         : status.lastSuccessAt
           ? "ok"
@@ -57,6 +64,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
       daysUntilInactivityExpiry:
         expires === undefined ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
+      tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
     });
   }
