@@ -8,9 +8,11 @@ import {
   createWorkspace,
   PartnerdProcess,
   runPartnerd,
+  storedToken,
   useFakeEntra,
   userProfileLines,
   type Workspace,
+  waitFor,
 } from "./harness.ts";
 
 const fake = useFakeEntra({ rotation: "single-use" });
@@ -171,5 +173,86 @@ describe("never lose a token", () => {
     expect(result.stdout).toContain("fault store: could not store");
     expect(result.stdout + result.stderr).not.toContain(journaled);
     expect(await readFile(join(ws.stateDir, "status", "pc.json"), "utf8")).not.toContain(journaled);
+  });
+
+  it("SIGHUP while one profile's store write hangs switches the idle profiles at once (#6)", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      profileYaml: ({ clientId }) =>
+        [
+          ...userProfileLines(fake.entra, clientId),
+          '    schedule: "* * * * * *"',
+          ...userProfileLines(fake.entra, clientId, { name: "slow" }),
+          "    refreshToken: { store: fault, name: slow }",
+          '    schedule: "* * * * * *"',
+          "stores:",
+          "  fault: { use: ./fault-store.js, options: { file: tokens.json } }",
+        ].join("\n"),
+    });
+    await copyFile(new URL("./fixtures/fault-store.js", import.meta.url), join(ws.dir, "fault-store.js"));
+    const slowToken = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+    const entry = { value: slowToken, version: 1, updatedAt: new Date().toISOString() };
+    await writeFile(join(ws.dir, "tokens.json"), JSON.stringify({ slow: entry }), { mode: 0o600 });
+    await writeFile(join(ws.dir, "hold"), "");
+    await setFaults(ws, { holdPut: "hold" });
+
+    const daemon = new PartnerdProcess(["run", "-c", ws.configPath]);
+    try {
+      await waitFor(() => existsSync(join(ws.dir, "hold.waiting")));
+      daemon.child.kill("SIGHUP");
+      await daemon.waitForLogs((l) => l.msg === "reloading the config (SIGHUP)");
+      const reloadedAt = daemon.logs.length;
+      // `pc` keeps refreshing under the new config while `slow` still waits for its store.
+      await waitFor(() =>
+        daemon.logs
+          .slice(reloadedAt)
+          .some((l) => l.profile === "pc" && l.msg === "refresh token redeemed and stored"),
+      );
+      expect(
+        daemon.logs.some((l) => l.profile === "slow" && l.msg === "refresh token redeemed and stored"),
+      ).toBe(false);
+
+      await rm(join(ws.dir, "hold"));
+      await daemon.waitForLogs((l) => l.profile === "slow" && l.msg === "refresh token redeemed and stored");
+      daemon.child.kill("SIGTERM");
+      expect((await daemon.exited).code).toBe(0);
+      const slowStored = JSON.parse(await readFile(join(ws.dir, "tokens.json"), "utf8")).slow.value;
+      expect(fake.entra.isValidRefreshToken(slowStored)).toBe(true);
+      expect(fake.entra.isValidRefreshToken((await storedToken(ws.secretsDir))!)).toBe(true);
+      noStackTrace(daemon.stdout + daemon.stderr);
+    } finally {
+      daemon.child.kill("SIGKILL");
+    }
+  });
+
+  it("a redemption that times out and is rejected on retry says the provider may have rotated it (#11)", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      profileYaml: ({ clientId }) =>
+        [
+          ...userProfileLines(fake.entra, clientId),
+          "    retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 }",
+        ].join("\n"),
+    });
+    const yaml = await readFile(ws.configPath, "utf8");
+    await writeFile(ws.configPath, yaml.replace("network:\n", "network:\n  timeoutMs: 300\n"));
+    // The provider takes the first request but answers too late; the retry presents the same token.
+    const slow = fake.entra.hold();
+    const retry = fake.entra.hold();
+    const result = runPartnerd(["refresh", "pc", "-c", ws.configPath]);
+    await slow.arrived;
+    await retry.arrived;
+    const before = fake.entra.redemptionCount;
+    slow.release();
+    await waitFor(() => fake.entra.redemptionCount > before);
+    retry.release();
+
+    const { code, logs, stdout } = await result;
+    expect(code, stdout).toBe(1);
+    const failure = logs.find((l) => l.level === "error" && l.msg.startsWith("refresh failed"));
+    expect(failure?.error).toContain("the provider may have rotated the token during a timeout");
+    expect(failure?.hint).toContain("partnerd login pc");
+    // And the default gives a slow provider as long as MSAL.NET does.
+    const { loadConfig } = await import("@partnerd/core");
+    await writeFile(ws.configPath, yaml);
+    expect((await loadConfig({ configPath: ws.configPath })).config.network.timeoutMs).toBe(100_000);
   });
 });

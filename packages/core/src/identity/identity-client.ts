@@ -40,7 +40,11 @@ export function createIdentityClient(transport: HttpTransport, logger: Logger): 
     } catch (error) {
       // Our own errors (consent cancelled, ports exhausted, bad certificate) already say what happened.
       if (error instanceof PartnerdError) throw error;
-      throw classifyRedeemError(error, { profile: profile.name, retryAfterMs: network.lastRetryAfterMs });
+      throw classifyRedeemError(error, {
+        profile: profile.name,
+        retryAfterMs: network.lastRetryAfterMs,
+        transportError: network.lastTransportError,
+      });
     }
   };
   return {

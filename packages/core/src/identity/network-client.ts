@@ -14,6 +14,8 @@ export interface NetworkClientOptions {
 export interface NetworkClient extends INetworkModule {
   /** `Retry-After` of the most recent response through this client that had one, in milliseconds. */
   readonly lastRetryAfterMs: number | undefined;
+  /** The most recent transport failure (timeout, refused, TLS); msal reports them only as `network_error`. */
+  readonly lastTransportError: Error | undefined;
 }
 
 /** Connections, proxy and trust shared by every identity-provider call of one runtime. */
@@ -42,6 +44,7 @@ export function createHttpTransport(options: NetworkClientOptions): HttpTranspor
 
 function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): NetworkClient {
   let lastRetryAfterMs: number | undefined;
+  let lastTransportError: Error | undefined;
 
   async function send<T>(method: "GET" | "POST", url: string, request?: NetworkRequestOptions) {
     let response: Awaited<ReturnType<typeof fetch>>;
@@ -54,7 +57,8 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
         ...(method === "POST" ? { body: request?.body ?? "" } : {}),
       });
     } catch (error) {
-      throw transportError(method, url, timeoutMs, error);
+      lastTransportError = transportError(method, url, timeoutMs, error);
+      throw lastTransportError;
     }
     const headers = Object.fromEntries(response.headers);
     const retryAfter = parseRetryAfter(headers["retry-after"]);
@@ -72,6 +76,9 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
     sendPostRequestAsync: (url, request) => send("POST", url, request),
     get lastRetryAfterMs() {
       return lastRetryAfterMs;
+    },
+    get lastTransportError() {
+      return lastTransportError;
     },
   };
 }

@@ -21,7 +21,7 @@ describe("loadConfig: valid files", () => {
       file: join(dir, "partnerd.yaml"),
       dir,
       stateDir: "/home/tester/.local/state/partnerd",
-      network: { timeoutMs: 30_000 },
+      network: { timeoutMs: 100_000 },
       stores: { default: { use: "file", options: { dir: "/home/tester/.local/state/partnerd/secrets" } } },
       profiles: {
         pc: {
