@@ -1,3 +1,4 @@
+import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
@@ -89,6 +90,7 @@ describe("loadConfig: valid files", () => {
       "etc/certs/ca.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
       "etc/secrets/pc-secret": "pc-client-secret\n",
     });
+    await chmod(join(dir, "etc/secrets/pc-secret"), 0o600);
     const { config, warnings } = await loadConfig({
       configPath: "etc/partnerd.yaml",
       cwd: dir,
