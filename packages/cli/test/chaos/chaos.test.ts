@@ -146,6 +146,7 @@ const SUCCESS = new Set([
   "refresh token redeemed and stored",
   "refresh token recovered from the journal and stored",
 ]);
+const NEEDS_CONSENT = "refresh failed; needs consent";
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -188,6 +189,8 @@ const figures = {
   restarts: 0,
   lost: 0,
   stuck: 0,
+  /** Strict rotation: answers redeemed just before a kill, never received; re-consented. */
+  answersLostWithKilledProcess: 0,
   duplicates: 0,
   recoveryMs: { mean: 0, p95: 0, max: 0 },
   tmpfs: false,
@@ -375,7 +378,9 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
     if (roundFault === "journal-read-only") execFileSync("mount", ["-o", "remount,rw", journalDir]);
     if (daemon.dead && !roundFault.startsWith("kill"))
       problems.push(`round ${round}: partnerd exited on ${roundFault}`);
+    let diedAt: number | undefined;
     if (daemon.dead || (roundFault.startsWith("kill") && (await until(() => daemon.dead, 1_000)))) {
+      diedAt = daemon.diedAt;
       figures.kills++;
       figures.restarts++;
       daemon = new Daemon(configPath);
@@ -385,25 +390,49 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
     const clearedIndex = daemon.lines.length;
     const successOf = (name: string) =>
       daemon.lines.slice(clearedIndex).find((l) => l.profile === name && SUCCESS.has(l.msg));
-    await until(() => daemon.dead || names.every((name) => successOf(name) !== undefined), ROUND_RECOVERY_MS);
+    const rejected = (name: string) =>
+      daemon.lines.slice(clearedIndex).some((l) => l.profile === name && l.msg === NEEDS_CONSENT);
+    await until(
+      () => daemon.dead || names.every((name) => successOf(name) !== undefined || rejected(name)),
+      ROUND_RECOVERY_MS,
+    );
 
     // Zero lost: the newest token the provider issued to each profile is in its store or journal.
     const snapshot = await host.call<HostSnapshot>({ op: "snapshot" });
     for (const name of names) {
       const success = successOf(name);
+      const clientId = clientOf.get(name)!;
+      const issued = snapshot.requests.filter((r) => r.clientId === clientId && r.status === 200 && r.issued);
+      const newest = issued.at(-1);
+      const held = [storedFingerprint(dir, name), journalFingerprint(journalDir, name)];
       if (!success) {
-        figures.stuck++;
-        problems.push(`round ${round} (${mode}, ${roundFault}): ${name} did not recover`);
+        // Under strict rotation a kill between the provider's answer and the journal's fsync loses
+        // that answer for any client: the old token is spent, the new one never arrived.
+        const answerLost =
+          mode === "single-use" &&
+          diedAt !== undefined &&
+          newest !== undefined &&
+          newest.at <= diedAt &&
+          !held.includes(newest.issued);
+        if (answerLost) figures.answersLostWithKilledProcess++;
+        else {
+          figures.stuck++;
+          problems.push(`round ${round} (${mode}, ${roundFault}): ${name} did not recover`);
+        }
+        // A person consents again, so that the run goes on with this profile.
+        const fresh = await host.call<string>({
+          op: "issueRefreshToken",
+          clientId,
+          value: `RT-CHAOS-${randomUUID()}`,
+        });
+        const entry = { value: fresh, version: 1, updatedAt: new Date().toISOString() };
+        await writeFile(join(dir, `tokens-${name}.json`), JSON.stringify({ [name]: entry }), { mode: 0o600 });
         continue;
       }
       recoveries.push(success.at - clearedAt);
-      const clientId = clientOf.get(name)!;
-      const issued = snapshot.requests.filter((r) => r.clientId === clientId && r.status === 200 && r.issued);
-      const newest = issued.at(-1)?.issued;
-      const held = [storedFingerprint(dir, name), journalFingerprint(journalDir, name)];
-      if (newest && !held.includes(newest)) {
+      if (newest?.issued && !held.includes(newest.issued)) {
         figures.lost++;
-        problems.push(`round ${round} (${mode}, ${roundFault}): ${name} lost token ${newest}`);
+        problems.push(`round ${round} (${mode}, ${roundFault}): ${name} lost token ${newest.issued}`);
       }
     }
     figures.rounds++;
