@@ -163,6 +163,7 @@ type RoundFault =
   | "none"
   | "kill-at-step"
   | "kill-during-redemption"
+  | "kill-after-answer"
   | "kill-at-random"
   | "429-burst"
   | "5xx-burst"
@@ -299,7 +300,9 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
       "429-burst",
       "5xx-burst",
       "slow-provider",
-      ...(mode === "keep-old" ? (["kill-during-redemption", "kill-at-random"] as const) : []),
+      ...(mode === "keep-old"
+        ? (["kill-during-redemption", "kill-after-answer", "kill-at-random"] as const)
+        : []),
       ...(figures.tmpfs ? (["journal-full", "journal-read-only"] as const) : []),
     ];
     const roundFault = pick(roundFaults);
@@ -346,6 +349,9 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
       await writeFile(filler, Buffer.alloc(512 * 1024)).catch(() => undefined);
     if (roundFault === "journal-read-only") execFileSync("mount", ["-o", "remount,ro", journalDir]);
     if (roundFault === "kill-during-redemption") await host.call({ op: "killOnNextRedeem", pid: daemon.pid });
+    if (roundFault === "kill-after-answer") {
+      await host.call({ op: "killAfterAnswer", pid: daemon.pid, afterMs: Math.floor(rng() * 40) });
+    }
     if (roundFault === "kill-at-random") {
       const current = daemon;
       randomKill = setTimeout(

@@ -10,6 +10,11 @@ export type HostRequest =
   | { op: "failNext"; count: number; status: 429 | 500 | 503; retryAfterSeconds?: number }
   /** Parks the next token request, SIGKILLs `pid` when it arrives, then lets the request through. */
   | { op: "killOnNextRedeem"; pid: number }
+  /**
+   * Answers the next token request, then SIGKILLs `pid` `afterMs` later: the kill lands while partnerd
+   * takes the answer in, extracts the token, or writes the journal.
+   */
+  | { op: "killAfterAnswer"; pid: number; afterMs: number }
   | { op: "snapshot" }
   | { op: "close" };
 
@@ -61,6 +66,21 @@ async function handle(request: HostRequest): Promise<unknown> {
         }
         // The provider already has the request: it rotates, the answer reaches nobody.
         setTimeout(() => held.release(), 20);
+      });
+      return;
+    }
+    case "killAfterAnswer": {
+      const held = entra.hold();
+      void held.arrived.then(() => {
+        held.release();
+        setTimeout(() => {
+          try {
+            process.kill(request.pid, "SIGKILL");
+            kills.push(Date.now());
+          } catch {
+            // Already gone.
+          }
+        }, request.afterMs);
       });
       return;
     }
