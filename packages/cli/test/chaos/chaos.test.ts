@@ -241,13 +241,7 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
     clientOf.set(name, clientId);
     await host.call({ op: "registerClient", clientId, clientSecret });
     await writeFile(join(dir, `secret-${name}`), clientSecret, { mode: 0o600 });
-    const seeded = await host.call<string>({
-      op: "issueRefreshToken",
-      clientId,
-      value: `RT-CHAOS-${randomUUID()}`,
-    });
-    const entry = { value: seeded, version: 1, updatedAt: new Date().toISOString() };
-    await writeFile(join(dir, `tokens-${name}.json`), JSON.stringify({ [name]: entry }), { mode: 0o600 });
+    await consent(dir, name, clientId);
     yaml.push(
       `  ${name}:`,
       `    applicationId: ${clientId}`,
@@ -426,13 +420,7 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
           problems.push(`round ${round} (${mode}, ${roundFault}): ${name} did not recover`);
         }
         // A person consents again, so that the run goes on with this profile.
-        const fresh = await host.call<string>({
-          op: "issueRefreshToken",
-          clientId,
-          value: `RT-CHAOS-${randomUUID()}`,
-        });
-        const entry = { value: fresh, version: 1, updatedAt: new Date().toISOString() };
-        await writeFile(join(dir, `tokens-${name}.json`), JSON.stringify({ [name]: entry }), { mode: 0o600 });
+        await consent(dir, name, clientId);
         continue;
       }
       recoveries.push(success.at - clearedAt);
@@ -481,6 +469,17 @@ it(`survives ${ITERATIONS} chaos episodes (seed ${SEED}) without losing or re-pr
   expect(stackTraces).toEqual([]);
   expect(figures.iterations).toBeGreaterThanOrEqual(ITERATIONS);
 });
+
+/** A person's consent: a fresh refresh token from the provider, put in the profile's store. */
+async function consent(dir: string, name: string, clientId: string): Promise<void> {
+  const token = await host.call<string>({
+    op: "issueRefreshToken",
+    clientId,
+    value: `RT-CHAOS-${randomUUID()}`,
+  });
+  const entry = { value: token, version: 1, updatedAt: new Date().toISOString() };
+  await writeFile(join(dir, `tokens-${name}.json`), JSON.stringify({ [name]: entry }), { mode: 0o600 });
+}
 
 function storedFingerprint(dir: string, name: string): string | undefined {
   const file = join(dir, `tokens-${name}.json`);
