@@ -22,8 +22,13 @@ export interface ExecStoreOptions {
    * @default 10000
    */
   timeoutMs?: number;
-  /** Extra, non-secret environment variables for the helper, on top of partnerd's own environment. */
+  /** Extra, non-secret environment variables for the helper. */
   env?: Record<string, string>;
+  /**
+   * Variables of partnerd's own environment the helper needs (e.g. `BW_SESSION`), on top of `BASE_ENV`
+   * (PATH, HOME, locale…). A variable partnerd reads a secret from is never passed.
+   */
+  passEnv?: string[];
 }
 
 /** What `createExecStore` needs from partnerd's `StoreContext`; everything has a default. */
@@ -36,7 +41,12 @@ export interface ExecStoreContext {
    */
   configDir?: string;
   logger?: Logger;
+  /** Variables partnerd read a secret from; never passed to the helper (core's `StoreContext` has it). */
+  secretEnvironmentNames?: ReadonlySet<string>;
 }
+
+/** Variables of partnerd's environment every helper gets; more only through `passEnv`. */
+export declare const BASE_ENV: readonly string[];
 
 export interface ExecStore extends SecretStore {
   /** The argv partnerd runs, before `get`/`store`; the program path is resolved. */

@@ -27,7 +27,25 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** @type {StoreCapabilities} */
 const CAPABILITIES = Object.freeze({ versions: false, tags: true, softDelete: false });
-const OPTION_KEYS = ["command", "timeoutMs", "env"];
+const OPTION_KEYS = ["command", "timeoutMs", "env", "passEnv"];
+
+/**
+ * What a helper gets from partnerd's own environment without asking: enough to find programs, a home
+ * folder, a locale and systemd's credentials folder. Everything else (a client secret partnerd reads
+ * from `{ env: NAME }`, cloud keys) stays behind unless named in `passEnv`.
+ */
+export const BASE_ENV = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "CREDENTIALS_DIRECTORY",
+  "XDG_RUNTIME_DIR",
+];
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 600_000;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -108,7 +126,11 @@ export function createExecStore(options, context = {}) {
     program.includes("/") || (IS_WINDOWS && program.includes("\\")) ? resolve(configDir, program) : program;
   const label = programLabel(parsed.command);
   /** @type {NodeJS.ProcessEnv} */
-  const env = { ...process.env, ...parsed.env, PARTNERD_EXEC_PROTOCOL: String(PROTOCOL_VERSION) };
+  const env = {
+    ...inheritedEnv(parsed.passEnv, context.secretEnvironmentNames, logger, storeId),
+    ...parsed.env,
+    PARTNERD_EXEC_PROTOCOL: String(PROTOCOL_VERSION),
+  };
 
   // One helper at a time: `pass` commits to git, vault CLIs keep session files; neither likes company.
   /** @type {Promise<unknown>} */
@@ -338,7 +360,7 @@ export default plugin;
 /**
  * @param {Record<string, unknown>} options
  * @param {string} storeId
- * @returns {{ command: [string, ...string[]], timeoutMs: number, env: Record<string, string> }}
+ * @returns {{ command: [string, ...string[]], timeoutMs: number, env: Record<string, string>, passEnv: string[] }}
  */
 function parseOptions(options, storeId) {
   /** @param {string} key @param {string} problem */
@@ -402,7 +424,49 @@ function parseOptions(options, storeId) {
       env[name] = value;
     }
   }
-  return { command: /** @type {[string, ...string[]]} */ (command), timeoutMs, env };
+  /** @type {string[]} */
+  const passEnv = [];
+  if (options.passEnv !== undefined) {
+    if (!Array.isArray(options.passEnv)) throw error("passEnv", "must be a list of variable names");
+    for (const [i, name] of options.passEnv.entries()) {
+      if (typeof name !== "string" || !ENV_NAME.test(name)) {
+        throw error(`passEnv.${i}`, "is not a valid environment variable name");
+      }
+      passEnv.push(name);
+    }
+  }
+  return { command: /** @type {[string, ...string[]]} */ (command), timeoutMs, env, passEnv };
+}
+
+/**
+ * The allow-listed part of partnerd's environment, plus `passEnv`; never a variable partnerd read a
+ * secret from, even when named.
+ *
+ * @param {string[]} passEnv
+ * @param {ReadonlySet<string> | undefined} secretNames
+ * @param {import("@partnerd/core").Logger | undefined} logger
+ * @param {string} storeId
+ * @returns {Record<string, string>}
+ */
+function inheritedEnv(passEnv, secretNames, logger, storeId) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const name of [...BASE_ENV, ...passEnv]) {
+    const value = process.env[name];
+    if (value === undefined) continue;
+    if (secretNames?.has(name)) {
+      logger?.warn("exec store: not passing a variable partnerd reads a secret from", {
+        store: storeId,
+        variable: name,
+      });
+      continue;
+    }
+    env[name] = value;
+  }
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith("LC_") && value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 /**

@@ -454,3 +454,42 @@ async function isGone(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   return stat === "" || / Z /.test(stat);
 }
+
+describe("the helper's environment", () => {
+  it("is an allow-list plus passEnv, and never a variable partnerd read a secret from", async () => {
+    const clientSecret = "CLIENT-SECRET-CANARY-71b0e2d4";
+    process.env.PARTNERD_TEST_CLIENT_SECRET = clientSecret;
+    process.env.PARTNERD_TEST_UNRELATED = "UNRELATED-CANARY-5521";
+    process.env.PARTNERD_TEST_HELPER_SESSION = "session-for-the-helper";
+    try {
+      // partnerd reads the client secret from the environment, as `clientSecret: { env: … }` does.
+      const secret = await standaloneStoreContext({ configDir: dir }).resolveSecret(
+        { env: "PARTNERD_TEST_CLIENT_SECRET" },
+        "credential.clientSecret",
+      );
+      expect(secret.reveal()).toBe(clientSecret);
+      await writeFile(
+        join(dir, "helper.mjs"),
+        `${READ_REQUEST}\nwriteFileSync("seen.json", JSON.stringify(process.env));`,
+      );
+      const store = await plugin.create(
+        {
+          command: [node, "./helper.mjs"],
+          passEnv: ["PARTNERD_TEST_HELPER_SESSION", "PARTNERD_TEST_CLIENT_SECRET"],
+        },
+        standaloneStoreContext({ configDir: dir, storeId: "vault" }),
+      );
+      await store.get("pc");
+      const seen = JSON.parse(await readFile(join(dir, "seen.json"), "utf8"));
+      expect(seen.PATH).toBe(process.env.PATH);
+      expect(seen.PARTNERD_TEST_HELPER_SESSION).toBe("session-for-the-helper");
+      expect(seen.PARTNERD_TEST_UNRELATED).toBeUndefined();
+      expect(JSON.stringify(seen)).not.toContain(clientSecret);
+      await store.close?.();
+    } finally {
+      delete process.env.PARTNERD_TEST_CLIENT_SECRET;
+      delete process.env.PARTNERD_TEST_UNRELATED;
+      delete process.env.PARTNERD_TEST_HELPER_SESSION;
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from "@partnerd/core";
+import { LOG_LEVELS, type LogFields, type Logger, type LogLevel, redactKnownSecrets } from "@partnerd/core";
 
 export type LogFormat = "json" | "pretty";
 
@@ -26,7 +26,9 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
     if (LOG_LEVELS.indexOf(level) < threshold) return;
     const all = { ...bound, ...fields };
     const line = options.format === "json" ? jsonLine(level, message, all) : prettyLine(level, message, all);
-    write(options.priorityPrefix ? `<${SYSLOG_PRIORITY[level]}>${line}` : line);
+    // The last line of defence: no value partnerd holds as a secret leaves in a log line.
+    const safe = redactKnownSecrets(line);
+    write(options.priorityPrefix ? `<${SYSLOG_PRIORITY[level]}>${safe}` : safe);
   };
   return {
     debug: log("debug"),

@@ -1,3 +1,5 @@
+import { redactKnownSecrets } from "./redaction.ts";
+
 /**
  * Every error partnerd raises on purpose. Messages name where and what, and never contain a secret.
  * `exitCode` is what the CLI exits with when one reaches the top: 2 for config/usage, 1 otherwise.
@@ -7,7 +9,8 @@ export class PartnerdError extends Error {
   readonly exitCode: number;
 
   constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Redacted here so that no exception partnerd raises can carry a token it has seen.
+    super(redactKnownSecrets(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.exitCode = options?.exitCode ?? 1;

@@ -56,6 +56,7 @@ export * from "./lock/file-lock.ts";
 export * from "./log/logger.ts";
 export * from "./observe/observer.ts";
 export * from "./plugins/load-plugin.ts";
+export * from "./redaction.ts";
 export * from "./runtime.ts";
 export * from "./schedule/jitter.ts";
 export * from "./schedule/schedule-for.ts";

@@ -52,6 +52,8 @@ export class PartnerdRuntime {
   readonly #logger: Logger;
   #scheduler: Scheduler | undefined;
   #closing: Promise<void> | undefined;
+  /** After a reload: a profile's first run waits until the previous runtime is done with it. */
+  #handOver: (profile: string) => Promise<void> = async () => {};
 
   private constructor(
     config: PartnerdConfig,
@@ -121,17 +123,51 @@ export class PartnerdRuntime {
    * raised; `hooks` says how each did.
    */
   async refresh(profile: string, request?: TokenRequest): Promise<RefreshOutcome & { hooks: HookReport[] }> {
+    await this.#handOver(profile);
     const { result, reports } = await this.hooks.collect(profile, () =>
       this.engine.refresh(profile, request),
     );
     return { ...result, hooks: reports };
   }
 
+  /** Like {@link refresh}, but resolves once the token is durable; its hooks run on their own. */
+  async refreshDurably(profile: string, request?: TokenRequest): Promise<RefreshOutcome> {
+    await this.#handOver(profile);
+    return this.engine.refresh(profile, request);
+  }
+
   /** Replays leftover journal entries, then starts every profile's schedule. */
   async start(hooks: SchedulerHooks = {}): Promise<Scheduler> {
     await this.engine.replayJournals();
+    return this.#schedule(hooks);
+  }
+
+  /**
+   * Takes over from `previous` (a reload) profile by profile: `previous` stops scheduling at once;
+   * a profile it is not refreshing switches to this runtime now, one it is refreshing switches when
+   * that refresh ends. `previous` closes by itself once idle; the returned `retired` says when.
+   */
+  async takeOver(
+    previous: PartnerdRuntime,
+    hooks: SchedulerHooks = {},
+  ): Promise<{ scheduler: Scheduler; retired: Promise<void> }> {
+    await previous.#scheduler?.stop();
+    this.#handOver = (profile) => previous.engine.profileIdle(profile);
+    const scheduler = await this.#schedule(hooks);
+    const retired = previous.engine.idle().then(() => previous.close());
+    return { scheduler, retired };
+  }
+
+  async #schedule(hooks: SchedulerHooks): Promise<Scheduler> {
     if (this.#closing) throw new Error("the runtime is closing");
-    this.#scheduler = await scheduleFor(this.config, this.engine, this.#logger, hooks);
+    this.#scheduler = await scheduleFor(
+      this.config,
+      {
+        refresh: (name: string) => this.refreshDurably(name),
+      },
+      this.#logger,
+      hooks,
+    );
     this.#scheduler.start();
     this.#lifecycle.startExpiryChecks();
     return this.#scheduler;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
+import { rememberSecret } from "./redaction.ts";
 
 /** A short, stable, non-reversible name for a token, safe to log: the first 12 hex digits of its SHA-256. */
 export function fingerprint(value: string): string {
@@ -16,6 +17,7 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
+    rememberSecret(value);
     this.fingerprint = fingerprint(value);
   }
 

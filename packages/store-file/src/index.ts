@@ -1,4 +1,5 @@
-import { open, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   defineStore,
@@ -260,9 +261,10 @@ async function _readPrivateFile(
 ): Promise<{ text: string; mtime: Date } | null> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, "r");
+    handle = await _openNoFollow(storeId, name, path);
   } catch (error) {
     if (_code(error) === "ENOENT") return null;
+    if (error instanceof StoreError) throw error;
     throw new StoreError(storeId, name, `cannot open ${path} (${_code(error)})`, { cause: error });
   }
   try {
@@ -301,11 +303,34 @@ async function _readPrivateFile(
 }
 
 /** The bytes a `put` is about to replace; `put` does not refuse a loose file, it replaces it with a 0600 one. */
+/**
+ * Opens `path` for reading without following a symbolic link: a link planted in the secrets folder
+ * would otherwise send whatever it points to (a client secret, a key) to the identity provider.
+ */
+async function _openNoFollow(storeId: string, name: string, path: string) {
+  try {
+    return await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (_code(error) !== "ELOOP") throw error;
+    throw new StoreError(
+      storeId,
+      name,
+      `refuses to read ${path}: it is a symbolic link; put the token itself in the file (partnerd writes it there)`,
+    );
+  }
+}
+
 async function _readCurrentBytes(storeId: string, name: string, path: string): Promise<Buffer | null> {
   try {
-    return await readFile(path);
+    const handle = await _openNoFollow(storeId, name, path);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (_code(error) === "ENOENT") return null;
+    if (error instanceof StoreError) throw error;
     throw new StoreError(storeId, name, `cannot read ${path} before replacing it (${_code(error)})`, {
       cause: error,
     });

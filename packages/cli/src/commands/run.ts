@@ -78,6 +78,8 @@ async function runUntilStopped(
   }
   const listening = server;
   let reloading: Promise<void> = Promise.resolve();
+  /** Runtimes replaced by a reload that still finish a refresh; shutdown waits for them too. */
+  const retiring = new Set<Promise<void>>();
 
   const reload = async () => {
     logger.info("reloading the config (SIGHUP)");
@@ -96,11 +98,20 @@ async function runUntilStopped(
       await daemon.reloaded(runtime, scheduler);
       return;
     }
-    // The old runtime finishes its in-flight refreshes before the new one may start any.
-    await runtime.close();
+    // Per profile: idle ones switch now, one in flight switches when its refresh ends.
+    const previous = runtime;
     runtime = next;
     tokens.forget();
-    scheduler = await startRuntime(runtime, logger, schedulerHooks());
+    try {
+      const taken = await next.takeOver(previous, schedulerHooks());
+      scheduler = taken.scheduler;
+      logRunning(next, scheduler, logger);
+      const done = taken.retired.finally(() => retiring.delete(done));
+      retiring.add(done);
+    } catch (error) {
+      await next.close();
+      throw error;
+    }
     await daemon.reloaded(runtime, scheduler);
   };
 
@@ -117,7 +128,7 @@ async function runUntilStopped(
       });
       process.off("SIGHUP", onHup);
       void reloading
-        .then(() => Promise.all([listening.close(), runtime.close()]))
+        .then(() => Promise.all([listening.close(), runtime.close(), ...retiring]))
         .then(() => {
           logger.info("stopped");
           resolve();
@@ -177,15 +188,19 @@ async function startRuntime(
 ): Promise<Scheduler> {
   try {
     const scheduler = await runtime.start(hooks);
-    logger.info("partnerd running", {
-      config: runtime.config.file,
-      profiles: scheduler.names.map(
-        (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
-      ),
-    });
+    logRunning(runtime, scheduler, logger);
     return scheduler;
   } catch (error) {
     await runtime.close();
     throw error;
   }
+}
+
+function logRunning(runtime: PartnerdRuntime, scheduler: Scheduler, logger: Logger): void {
+  logger.info("partnerd running", {
+    config: runtime.config.file,
+    profiles: scheduler.names.map(
+      (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
+    ),
+  });
 }

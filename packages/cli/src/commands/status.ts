@@ -13,7 +13,7 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
   // Read from the state folder only: a monitoring check need not hold the app's secret.
   const config = await loadConfigFor(options, logger, { secrets: "skip" });
-  const reports = await profileReports(config);
+  const reports = await profileReports(config, new Date(), logger);
   process.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : table(reports));
   if (reports.some((r) => r.health === "needs-consent" || r.health === "failing")) process.exitCode = 1;
 }
@@ -21,7 +21,8 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
 function table(reports: ProfileReport[]): string {
   const rows = reports.map((r) => [
     r.profile,
-    r.health + (r.journalPending ? " (write pending)" : ""),
+    r.health +
+      (r.tokenHeldInMemory ? " (new token in memory only!)" : r.journalPending ? " (write pending)" : ""),
     r.lastSuccessAt ?? "-",
     r.nextRunAt ?? "-",
     r.refreshTokenRejected

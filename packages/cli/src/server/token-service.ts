@@ -53,11 +53,11 @@ export class TokenService {
     const key = cacheKey(profile.name, tenant, scopes);
     const redemption = own ? {} : { tenant, scopes };
     return this.#cache.get(key, async () => {
-      // The engine, not the runtime: answer once the token is durable, without waiting for its hooks.
-      const first = tokenOf(profile.name, await runtime.engine.refresh(profile.name, redemption));
+      // Answer once the token is durable, without waiting for its hooks.
+      const first = tokenOf(profile.name, await runtime.refreshDurably(profile.name, redemption));
       if (first) return first;
       // That run stored a token left in the journal; this one redeems.
-      const second = tokenOf(profile.name, await runtime.engine.refresh(profile.name, redemption));
+      const second = tokenOf(profile.name, await runtime.refreshDurably(profile.name, redemption));
       if (second) return second;
       throw new ServiceError(502, "NO_TOKEN", "the refresh produced no access token; try again");
     });

@@ -3,6 +3,7 @@ import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { decodeConfigText } from "./decode.ts";
 
 /** Where `partnerd` looks for its config, in each folder from the working folder up. Data files only. */
 export const CONFIG_SEARCH_PLACES = [
@@ -124,8 +125,9 @@ async function refuseUnreadableCandidates(explorer: Explorer, cwd: string): Prom
 
 async function readConfigFile(file: string): Promise<FoundConfig> {
   try {
-    return { file, text: await readFile(file, "utf8") };
+    return { file, text: decodeConfigText(file, await readFile(file)) };
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason =
       errnoCode(error) === "ENOENT"
         ? "config file not found"
@@ -154,13 +156,14 @@ export async function findConfigFile(options: FindConfigOptions = {}): Promise<F
     ]);
   }
   if (found) {
-    return { file: found.filepath, text: typeof found.config === "string" ? found.config : "" };
+    return { file: found.filepath, text: decodeConfigText(found.filepath, await readFile(found.filepath)) };
   }
 
   const systemPath = options.systemConfigPath ?? SYSTEM_CONFIG_PATH;
   try {
-    return { file: systemPath, text: await readFile(systemPath, "utf8") };
+    return { file: systemPath, text: decodeConfigText(systemPath, await readFile(systemPath)) };
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = errnoCode(error);
     if (code !== "ENOENT" && code !== "ENOTDIR") {
       throw new ConfigError([

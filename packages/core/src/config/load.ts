@@ -85,6 +85,7 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
         dir,
         env,
         error: (at, message) => errors.push(located(at, message)),
+        warn: (at, message) => warnings.push(located(at, message)),
       });
       if (resolved) secrets.set(path.join("."), resolved);
     }

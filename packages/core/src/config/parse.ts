@@ -104,6 +104,22 @@ export function parseSource(file: string, text: string): ConfigSource {
       message: "the file is empty; it needs at least `profiles:`",
     });
   }
+  // An alias to an undefined anchor fails only in toJS, without a position: find it first.
+  visit(doc, {
+    Alias(_key, alias) {
+      if (alias.resolve(doc) === undefined) {
+        const offset = alias.range?.[0] ?? 0;
+        errors.push(
+          positioned(
+            file,
+            lineCounter,
+            offset,
+            `YAML: unknown alias *${alias.source} (no &${alias.source} anchor before it)`,
+          ),
+        );
+      }
+    },
+  });
   if (errors.length > 0) return { file, data: undefined, locate, errors, warnings };
 
   try {

@@ -11,13 +11,17 @@ export interface SecretContext {
   dir: string;
   env: NodeJS.ProcessEnv;
   error(path: ConfigPath, message: string): void;
+  /** Problems that do not stop partnerd (a secret file others can read); ignored when absent. */
+  warn?(path: ConfigPath, message: string): void;
 }
 
 const CREDENTIALS = /\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g;
 const MAX_SECRET_BYTES = 1024 * 1024;
 
 /** Reads a secret file: trailing newlines go (editors and `echo` add them), nothing else is touched. */
-async function readSecretFile(file: string): Promise<{ value: string } | { problem: string }> {
+async function readSecretFile(
+  file: string,
+): Promise<{ value: string; exposed?: string } | { problem: string }> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     // stat before open: opening a FIFO would block until a writer appears.
@@ -27,13 +31,25 @@ async function readSecretFile(file: string): Promise<{ value: string } | { probl
     if (!stats.isFile()) return { problem: `secret file ${file} is not a regular file` };
     if (stats.size > MAX_SECRET_BYTES) return { problem: `secret file ${file} is larger than 1 MiB` };
     const value = (await handle.readFile("utf8")).replace(/(?:\r?\n)+$/, "");
-    return value === "" ? { problem: `secret file ${file} is empty` } : { value };
+    if (value === "") return { problem: `secret file ${file} is empty` };
+    // As ssh does for keys: say so, since the secret may already be known to others.
+    const exposed =
+      process.platform !== "win32" && (stats.mode & 0o077) !== 0
+        ? `secret file ${file} is readable or writable by group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, "0")}); run: chmod 600 ${file}`
+        : undefined;
+    return exposed ? { value, exposed } : { value };
   } catch (cause) {
     return { problem: `cannot read secret file ${file} (${describeReadError(cause)})` };
   } finally {
     await handle?.close();
   }
 }
+
+/**
+ * Names of the environment variables partnerd has read a secret from in this process. A plugin that
+ * starts programs (`StoreContext.secretEnvironmentNames`) must never hand these on.
+ */
+export const secretEnvironmentNames = new Set<string>();
 
 /**
  * Turns a secret reference into a source: `{ env }` and `{ file }` are read now, into a `Secret`;
@@ -49,7 +65,10 @@ export async function resolveSecretRef(
     const value = ctx.env[ref.env];
     if (value === undefined) ctx.error([...path, "env"], `environment variable ${ref.env} is not set`);
     else if (value === "") ctx.error([...path, "env"], `environment variable ${ref.env} is empty`);
-    else return { kind: "value", secret: new Secret(value) };
+    else {
+      secretEnvironmentNames.add(ref.env);
+      return { kind: "value", secret: new Secret(value) };
+    }
     return undefined;
   }
   if ("file" in ref) {
@@ -69,6 +88,7 @@ export async function resolveSecretRef(
       ctx.error([...path, "file"], read.problem);
       return undefined;
     }
+    if (read.exposed) ctx.warn?.([...path, "file"], read.exposed);
     return { kind: "value", secret: new Secret(read.value), file };
   }
   return { kind: "store", store: ref.store, name: ref.name, configPath: formatPath(path) };

@@ -1,6 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { MODULE_PRESETS } from "../identity/modules.ts";
+import { safeNames, stateDirIsAFolder } from "./file-safety.ts";
 import { describeReadError } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { DEFAULT_STORE_ID } from "./schema.ts";
@@ -264,6 +265,8 @@ export const RULES: readonly Rule[] = [
   caFileReadable,
   scheduled,
   managedIdentityProfile,
+  safeNames,
+  stateDirIsAFolder,
 ];
 
 export async function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): Promise<void> {

@@ -200,13 +200,23 @@ export const StoreSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** Identity-provider request timeout when the config names none. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 100_000;
+
 export const NetworkSchema = z.strictObject({
   caFile: z.string().min(1).optional().describe("Extra PEM CA bundle trusted for identity-provider HTTPS."),
   proxy: z
     .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
     .optional()
     .describe("HTTP(S) proxy URL; defaults to HTTPS_PROXY / https_proxy."),
-  timeoutMs: z.int().min(100).default(30_000),
+  // msal-node sets no timeout on token POSTs, MSAL Python (and so `az`) defaults to none; MSAL.NET
+  // (Partner Center PowerShell) gets HttpClient's 100 s. Shorter gives up on a slow Entra that has
+  // already rotated the token.
+  timeoutMs: z
+    .int()
+    .min(100)
+    .default(DEFAULT_REQUEST_TIMEOUT_MS)
+    .describe("Per-request timeout for the identity provider, in ms (default 100000, MSAL.NET's)."),
 });
 
 const ListenSchema = z

@@ -1,5 +1,6 @@
 import type { FailureKind } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import { redactKnownSecrets } from "../redaction.ts";
 import type { Secret } from "../secret.ts";
 
 export interface StoredLocation {
@@ -65,8 +66,9 @@ export class EngineEvents {
       try {
         await listener(event);
       } catch (error) {
+        // A hook's error may quote what it was given: scrubbed here, whatever the logger does.
         this.#logger.warn(`a "${type}" listener failed`, {
-          error: error instanceof Error ? error.message : String(error),
+          error: redactKnownSecrets(error instanceof Error ? error.message : String(error)),
         });
       }
     }

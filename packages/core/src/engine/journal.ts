@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenLocation } from "../config/types.ts";
 import { ensurePrivateDir, fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
@@ -55,29 +55,58 @@ export class Journal {
     try {
       text = await readFile(this.#path(profile), "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      // ENOTDIR: something not a folder sits where the journal folder goes, so no entry can exist.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
       throw error;
     }
-    let file: JournalFile;
-    try {
-      file = JSON.parse(text) as JournalFile;
-    } catch {
-      file = {} as JournalFile;
-    }
-    if (file.partnerdJournal !== 1 || typeof file.refreshToken !== "string") {
+    const entry = parseEntry(text);
+    if (!entry) {
       // Never deleted automatically: it may hold the only copy of the newest token.
       throw new Error(
         `journal entry ${this.#path(profile)} is unreadable; if the stores hold a working token, move the file aside`,
       );
     }
-    return {
-      profile: file.profile,
-      refreshToken: new Secret(file.refreshToken),
-      previousFingerprint: file.previousFingerprint,
-      redeemedAt: new Date(file.redeemedAt),
-      accessTokenExpiresAt: new Date(file.accessTokenExpiresAt),
-      locations: file.locations,
-    };
+    return entry;
+  }
+
+  /**
+   * A crash between the temp file's fsync and its rename leaves the only copy of a rotated token in
+   * the temp file. Completes that rename when a temp file of `profile` parses as a whole entry newer
+   * than the entry in place (if any); returns whether one was recovered. Call under the profile's lock.
+   */
+  async recover(profile: string): Promise<boolean> {
+    const prefix = `.${profile}.json.`;
+    const names = await readdir(this.#dir).catch(() => [] as string[]);
+    const candidates: { path: string; entry: JournalEntry }[] = [];
+    for (const name of names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp"))) {
+      const path = join(this.#dir, name);
+      const entry = parseEntry(await readFile(path, "utf8").catch(() => ""));
+      if (entry?.profile === profile) candidates.push({ path, entry });
+    }
+    if (candidates.length === 0) return false;
+    candidates.sort((a, b) => b.entry.redeemedAt.getTime() - a.entry.redeemedAt.getTime());
+    const newest = candidates[0]!;
+    const current = await this.read(profile).catch(() => undefined);
+    let recovered = false;
+    if (!current || current.redeemedAt < newest.entry.redeemedAt) {
+      await rename(newest.path, this.#path(profile));
+      recovered = true;
+    }
+    for (const { path } of candidates.slice(recovered ? 1 : 0)) await rm(path, { force: true });
+    await fsyncDir(this.#dir).catch(() => undefined);
+    return recovered;
+  }
+
+  /** Profiles with an entry or an entry's temp file in the journal folder, to replay at start-up. */
+  async profilesWithEntries(): Promise<Set<string>> {
+    const names = await readdir(this.#dir).catch(() => [] as string[]);
+    const profiles = new Set<string>();
+    for (const name of names) {
+      const entry = /^(.+)\.json$/.exec(name) ?? /^\.(.+)\.json\.[0-9a-f]+\.tmp$/.exec(name);
+      if (entry) profiles.add(entry[1]!);
+    }
+    return profiles;
   }
 
   async clear(profile: string): Promise<void> {
@@ -88,4 +117,34 @@ export class Journal {
   #path(profile: string): string {
     return join(this.#dir, `${profile}.json`);
   }
+}
+
+/** The entry in a journal file's text, or undefined when it is not a complete one. */
+function parseEntry(text: string): JournalEntry | undefined {
+  let file: Partial<JournalFile>;
+  try {
+    file = JSON.parse(text) as Partial<JournalFile>;
+  } catch {
+    return undefined;
+  }
+  const redeemedAt = new Date(file.redeemedAt ?? "");
+  if (
+    file.partnerdJournal !== 1 ||
+    typeof file.profile !== "string" ||
+    typeof file.refreshToken !== "string" ||
+    file.refreshToken === "" ||
+    typeof file.previousFingerprint !== "string" ||
+    Number.isNaN(redeemedAt.getTime()) ||
+    !Array.isArray(file.locations)
+  ) {
+    return undefined;
+  }
+  return {
+    profile: file.profile,
+    refreshToken: new Secret(file.refreshToken),
+    previousFingerprint: file.previousFingerprint,
+    redeemedAt,
+    accessTokenExpiresAt: new Date(file.accessTokenExpiresAt ?? file.redeemedAt ?? ""),
+    locations: file.locations,
+  };
 }

@@ -2,6 +2,7 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
+import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { nextRunAfter } from "../schedule/next-run.ts";
 import { StatusBook } from "./status.ts";
@@ -24,13 +25,19 @@ export interface ProfileReport {
   daysUntilInactivityExpiry: number | undefined;
   /** A redeemed token waits in the journal for a store (it is written on the next run). */
   journalPending: boolean;
+  /** Fingerprint of a redeemed token the daemon holds in memory only (journal and stores failing). */
+  tokenHeldInMemory: string | undefined;
   lastError: string | undefined;
   /** Hooks whose latest run failed, with that failure. */
   failedHooks: HookFailure[];
 }
 
-export async function profileReports(config: PartnerdConfig, now = new Date()): Promise<ProfileReport[]> {
-  const book = new StatusBook(config.stateDir);
+export async function profileReports(
+  config: PartnerdConfig,
+  now = new Date(),
+  logger: Logger = silentLogger,
+): Promise<ProfileReport[]> {
+  const book = new StatusBook(config.stateDir, logger);
   const reports: ProfileReport[] = [];
   for (const profile of Object.values(config.profiles)) {
     const status = await book.read(profile.name);
@@ -39,7 +46,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
     const health: ProfileHealth = status.needsConsent
       ? "needs-consent"
-      : status.lastError
+      : status.lastError || status.tokenHeldInMemory
         ? "failing"
         : status.lastSuccessAt
           ? "ok"
@@ -62,6 +69,7 @@ export async function profileReports(config: PartnerdConfig, now = new Date()): 
       daysUntilInactivityExpiry:
         expires === undefined || rejected ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
       journalPending,
+      tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
       failedHooks: Object.values((await readEventMemo(config.stateDir, profile.name)).failedHooks ?? {}),
     });

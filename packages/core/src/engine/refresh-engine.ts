@@ -9,13 +9,17 @@ import type { TokenResult } from "../identity/token-result.ts";
 import type { HeldLock, Locks } from "../lock/contract.ts";
 import { LockBusyError } from "../lock/errors.ts";
 import type { Logger } from "../log/logger.ts";
+import { redactKnownSecrets } from "../redaction.ts";
 import { Secret } from "../secret.ts";
 import type { StoreRegistry } from "../stores/registry.ts";
 import { KeyedQueue } from "../util/keyed-queue.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent, StoredLocation } from "./events.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
+import { keepUntilDurable } from "./keep-until-durable.ts";
 import { persistToLocation } from "./persist.ts";
+import { isTimeout, rotatedDuringTimeout } from "./redeem-timeout.ts";
+import { planReplay } from "./replay.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { StatusBook } from "./status.ts";
 
@@ -72,7 +76,7 @@ export class RefreshEngine {
   constructor(options: RefreshEngineOptions) {
     this.#options = options;
     this.#journal = new Journal(options.config.stateDir);
-    this.#status = new StatusBook(options.config.stateDir);
+    this.#status = new StatusBook(options.config.stateDir, options.logger);
   }
 
   profile(profileName: string): ProfileConfig {
@@ -158,6 +162,11 @@ export class RefreshEngine {
     });
   }
 
+  /** Resolves once `profileName` has no refresh queued or running. */
+  profileIdle(profileName: string): Promise<void> {
+    return this.#perProfile.idleOf(profileName);
+  }
+
   /** Resolves once every running refresh has finished. */
   idle(): Promise<void> {
     return this.#perProfile.idle();
@@ -165,10 +174,13 @@ export class RefreshEngine {
 
   /** Start-up recovery: persists every journaled token left by a crash or a store outage. */
   async replayJournals(): Promise<void> {
-    await removeStaleTempFiles(join(this.#options.config.stateDir, "journal"));
+    // Each run recovers and replays under the profile's lock: another process may be writing now.
+    const pending = await this.#journal.profilesWithEntries();
     for (const profile of Object.values(this.#options.config.profiles)) {
-      if (await this.#journal.read(profile.name)) await this.refresh(profile.name);
+      if (pending.has(profile.name)) await this.refresh(profile.name);
     }
+    // Only after recovery: a complete temp file may hold the only copy of a token.
+    await removeStaleTempFiles(join(this.#options.config.stateDir, "journal"));
   }
 
   async #run(profile: ProfileConfig, request: TokenRequest, lock: HeldLock): Promise<RefreshOutcome> {
@@ -177,8 +189,12 @@ export class RefreshEngine {
     const own = request.tenant === undefined && request.scopes === undefined;
     try {
       await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
+      await this.#recoverJournal(profile.name, logger);
       const pending = await this.#journal.read(profile.name);
-      if (pending) return await this.#replay(profile, pending, logger);
+      if (pending) {
+        const replayed = await this.#replay(profile, pending, logger);
+        if (replayed) return replayed;
+      }
       const target = {
         ...profile,
         tenant: request.tenant ?? profile.tenant,
@@ -192,7 +208,32 @@ export class RefreshEngine {
     }
   }
 
-  async #replay(profile: ProfileConfig, entry: JournalEntry, logger: Logger): Promise<RefreshOutcome> {
+  async #recoverJournal(profileName: string, logger: Logger): Promise<void> {
+    if (await this.#journal.recover(profileName)) {
+      logger.warn("recovered a journal entry whose write a crash interrupted");
+    }
+  }
+
+  /** Persists a journaled token; `undefined` when the entry was stale and dropped (go on as usual). */
+  async #replay(
+    profile: ProfileConfig,
+    journaled: JournalEntry,
+    logger: Logger,
+  ): Promise<RefreshOutcome | undefined> {
+    const plan = await planReplay(profile, journaled, this.#options.stores);
+    if (plan.action === "discard") {
+      logger.warn(
+        "discarding a journal entry: the store holds a newer refresh token the entry did not come from (a new consent?)",
+        {
+          fingerprint: journaled.refreshToken.fingerprint,
+          store: plan.location.store,
+          storedFingerprint: plan.storedFingerprint,
+        },
+      );
+      await this.#journal.clear(profile.name);
+      return undefined;
+    }
+    const entry = plan.entry;
     logger.warn("persisting a redeemed refresh token left in the journal", {
       fingerprint: entry.refreshToken.fingerprint,
       redeemedAt: entry.redeemedAt.toISOString(),
@@ -261,16 +302,55 @@ export class RefreshEngine {
     logger: Logger,
   ): Promise<RefreshOutcome> {
     const entry = this.#entry(profile, token.refreshToken!, previousFingerprint, token);
+    let journaled = true;
     try {
       await this.#journal.record(entry);
     } catch (error) {
       // Without a journal the new token lives only in memory: still try the stores at once.
+      journaled = false;
       logger.error("could not write the journal; writing to the stores without it", {
         error: messageOf(error),
       });
     }
-    const locations = await this.#persistEverywhere(profile, entry, logger, { fresh: true });
+    let locations: StoredLocation[];
+    try {
+      locations = await this.#persistEverywhere(profile, entry, logger, { fresh: true, journal: journaled });
+    } catch (error) {
+      if (journaled) throw error;
+      locations = await this.#persistFromMemory(profile, entry, logger, error);
+    }
     return this.#succeed(profile, entry, locations, { rotated: true, replayed: false, token }, logger);
+  }
+
+  /** Neither the journal nor the stores took the token: hold it here until one does. */
+  async #persistFromMemory(
+    profile: ProfileConfig,
+    entry: JournalEntry,
+    logger: Logger,
+    error: unknown,
+  ): Promise<StoredLocation[]> {
+    logger.error("the stores failed too; the new refresh token exists only in memory", {
+      fingerprint: entry.refreshToken.fingerprint,
+      error: messageOf(error),
+    });
+    let stored: StoredLocation[] | undefined;
+    const where = await keepUntilDurable(
+      {
+        fingerprint: entry.refreshToken.fingerprint,
+        journal: () => this.#journal.record(entry),
+        stores: async () => {
+          stored = await this.#persistEverywhere(profile, entry, logger, { journal: false });
+        },
+        report: async (held) => {
+          await this.#status.update(profile.name, ({ tokenHeldInMemory: _, ...s }) =>
+            held ? { ...s, tokenHeldInMemory: entry.refreshToken.fingerprint } : s,
+          );
+        },
+      },
+      logger,
+      profile.retry,
+    );
+    return where === "stores" ? stored! : this.#persistEverywhere(profile, entry, logger);
   }
 
   #entry(
@@ -331,13 +411,19 @@ export class RefreshEngine {
     credential: AppCredential | undefined,
     logger: Logger,
   ): Promise<TokenResult> {
+    let timedOut = false;
     try {
-      return await this.#withRetry(profile, logger, () =>
-        this.#options.identity.redeem(profile, credential, current),
-      );
+      return await this.#withRetry(profile, logger, async () => {
+        try {
+          return await this.#options.identity.redeem(profile, credential, current);
+        } catch (error) {
+          timedOut ||= isTimeout(error);
+          throw error;
+        }
+      });
     } catch (error) {
       if (error instanceof RefreshError && error.code === "NEEDS_CONSENT") {
-        throw new RejectedTokenError(error, current.fingerprint);
+        throw new RejectedTokenError(timedOut ? rotatedDuringTimeout(error) : error, current.fingerprint);
       }
       throw error;
     }
@@ -523,5 +609,5 @@ function toFailedEvent(profile: string, error: unknown): FailedEvent {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactKnownSecrets(error instanceof Error ? error.message : String(error));
 }

@@ -54,7 +54,10 @@ export function classifyRedeemError(error: unknown, context: ClassifyContext): R
     (aadsts === undefined
       ? oauthError === "invalid_grant" || oauthError === "interaction_required"
       : CONSENT_AADSTS.has(aadsts));
-  const summary = describe(error, aadsts, oauthError, status);
+  const summary =
+    oauthError === "network_error" && context.transportError
+      ? context.transportError.message
+      : describe(error, aadsts, oauthError, status);
   return new RefreshError(context.profile, kind, summary, {
     ...(aadsts === undefined ? {} : { aadsts }),
     ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),

@@ -14,7 +14,7 @@ export interface SchedulerHooks
 /** The scheduler for every profile with a `schedule`, knowing each one's last success for catch-up. */
 export async function scheduleFor(
   config: PartnerdConfig,
-  engine: RefreshEngine,
+  engine: Pick<RefreshEngine, "refresh">,
   logger: Logger,
   hooks: SchedulerHooks,
 ): Promise<Scheduler> {

@@ -63,6 +63,11 @@ export interface StoreContext {
    * inside `options` (`credential.clientSecret`), used to locate problems in the config file.
    */
   resolveSecret(reference: unknown, optionPath: string): Promise<Secret>;
+  /**
+   * Environment variables partnerd read a secret from (`{ env: NAME }`), live: a plugin that starts a
+   * program must not pass these to it. Absent in contexts built by older cores.
+   */
+  secretEnvironmentNames?: ReadonlySet<string>;
 }
 
 /** The default export of a store package named by `use:` in the config. */

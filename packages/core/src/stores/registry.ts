@@ -1,4 +1,5 @@
 import { resolveOptionSecret } from "../config/option-secret.ts";
+import { secretEnvironmentNames } from "../config/resolve-secrets.ts";
 import type { PartnerdConfig } from "../config/types.ts";
 import {
   ConfigError,
@@ -9,6 +10,8 @@ import {
   StoreOptionsError,
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import { redactError } from "../redaction.ts";
+import type { Secret } from "../secret.ts";
 import type { BuiltinStores, SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
@@ -18,6 +21,7 @@ function storeContext(config: PartnerdConfig, storeId: string, logger: Logger): 
     configDir: config.dir,
     stateDir: config.stateDir,
     logger: logger.child({ store: storeId }),
+    secretEnvironmentNames,
     resolveSecret: (reference, optionPath) =>
       resolveOptionSecret(config, ["stores", storeId, "options"], reference, optionPath),
   };
@@ -117,8 +121,10 @@ export class StoreRegistry {
  * `StoreError` (from another copy of @partnerd/core, or a dependency-free plugin that mirrors its
  * `code: "STORE_FAILED"`) is recognised by shape, so its message is not prefixed twice.
  */
-export function asStoreError(storeId: string, name: string, what: string, error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
+export function asStoreError(storeId: string, name: string, what: string, raw: unknown): StoreError {
+  if (raw instanceof StoreError) return raw;
+  // A plugin's error text may quote the value it was given: scrub it where it enters core.
+  const error = redactError(raw);
   if (isStoreErrorLike(error)) {
     const problem = stripPrefix(error.message, [
       `store "${storeId}" secret "${name}": `,

@@ -1,4 +1,4 @@
-import { resolveSecretRef } from "../config/resolve-secrets.ts";
+import { resolveSecretRef, secretEnvironmentNames } from "../config/resolve-secrets.ts";
 import { SecretRefSchema } from "../config/secret-ref.ts";
 import { PartnerdError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
@@ -17,6 +17,7 @@ export function standaloneStoreContext(options: {
     configDir: options.configDir,
     stateDir: options.stateDir ?? options.configDir,
     logger: options.logger ?? silentLogger,
+    secretEnvironmentNames,
     async resolveSecret(reference, optionPath) {
       const parsed = SecretRefSchema.safeParse(reference);
       const problems: string[] = [];

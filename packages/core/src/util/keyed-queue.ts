@@ -23,6 +23,11 @@ export class KeyedQueue {
     return this.#tails.size;
   }
 
+  /** Resolves once nothing is queued or running for `key`. */
+  async idleOf(key: string): Promise<void> {
+    for (let tail = this.#tails.get(key); tail; tail = this.#tails.get(key)) await tail;
+  }
+
   /** Resolves once nothing is queued or running, including tasks queued while waiting. */
   async idle(): Promise<void> {
     while (this.#tails.size > 0) await Promise.all(this.#tails.values());

@@ -1,3 +1,4 @@
+import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/load.ts";
@@ -21,7 +22,7 @@ describe("loadConfig: valid files", () => {
       file: join(dir, "partnerd.yaml"),
       dir,
       stateDir: "/home/tester/.local/state/partnerd",
-      network: { timeoutMs: 30_000 },
+      network: { timeoutMs: 100_000 },
       server: {},
       stores: { default: { use: "file", options: { dir: "/home/tester/.local/state/partnerd/secrets" } } },
       hooks: [],
@@ -94,6 +95,7 @@ describe("loadConfig: valid files", () => {
       "etc/certs/ca.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
       "etc/secrets/pc-secret": "pc-client-secret\n",
     });
+    await chmod(join(dir, "etc/secrets/pc-secret"), 0o600);
     const { config, warnings } = await loadConfig({
       configPath: "etc/partnerd.yaml",
       cwd: dir,

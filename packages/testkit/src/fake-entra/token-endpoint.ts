@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { authenticateClient, presentedClientAuth } from "./client-auth.ts";
 import type { EntraError, ErrorContext } from "./errors.ts";
 import { aadsts, errorContext, renderError } from "./errors.ts";
@@ -27,6 +28,8 @@ export function tokenEndpoint(state: EntraState) {
 
     const errCtx = errorContext(ctx.baseUrl, ctx.headers["client-request-id"]);
     const outcome = process(state, form, grantType, clientId, tenant, errCtx);
+    const presented = form.get("refresh_token");
+    const issued = (outcome.reply.body as { refresh_token?: unknown } | undefined)?.refresh_token;
     const record = {
       grantType,
       clientId,
@@ -35,6 +38,8 @@ export function tokenEndpoint(state: EntraState) {
       at,
       status: outcome.reply.status,
       ...presentedClientAuth(form),
+      ...(presented ? { presentedRefreshToken: tokenFingerprint(presented) } : {}),
+      ...(typeof issued === "string" ? { issuedRefreshToken: tokenFingerprint(issued) } : {}),
     };
     state.tokenRequests.push(
       outcome.error ? { ...record, error: outcome.error.error, errorCode: outcome.error.code } : record,
@@ -104,4 +109,9 @@ function injectedError(f: FailNextOptions): EntraError {
   return f.retryAfterSeconds === undefined
     ? base
     : { ...base, headers: { "retry-after": String(f.retryAfterSeconds) } };
+}
+
+/** partnerd's fingerprint of a token (first 12 hex digits of its SHA-256): safe to keep in records. */
+export function tokenFingerprint(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex").slice(0, 12);
 }

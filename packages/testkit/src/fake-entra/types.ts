@@ -138,6 +138,10 @@ export interface TokenRequestRecord {
   x5c: boolean;
   /** The client assertion's `alg` header (`PS256`, `RS256`, …) when one was sent. */
   assertionAlg?: string;
+  /** Fingerprint (as partnerd's) of the refresh token the request presented, if any. */
+  presentedRefreshToken?: string;
+  /** Fingerprint of the refresh token the response issued, if any. */
+  issuedRefreshToken?: string;
 }
 
 export type ClientAuthKind = "secret" | "assertion" | "none";
