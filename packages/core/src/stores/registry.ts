@@ -11,7 +11,6 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { redactError } from "../redaction.ts";
-import type { Secret } from "../secret.ts";
 import type { BuiltinStores, SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
