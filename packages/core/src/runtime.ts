@@ -151,7 +151,7 @@ export class PartnerdRuntime {
     previous: PartnerdRuntime,
     hooks: SchedulerHooks = {},
   ): Promise<{ scheduler: Scheduler; retired: Promise<void> }> {
-    await previous.#scheduler?.stop();
+    previous.#scheduler?.halt();
     this.#handOver = (profile) => previous.engine.profileIdle(profile);
     const scheduler = await this.#schedule(hooks);
     const retired = previous.engine.idle().then(() => previous.close());

@@ -123,10 +123,16 @@ export class Scheduler {
   }
 
   /** Stops triggering new runs and resolves once the runs it started have finished. */
-  async stop(): Promise<void> {
+  /** Fires nothing more from now on; runs in flight go on (a reload hands them over). */
+  halt(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#queue.clear();
+  }
+
+  /** Fires nothing more, then waits for the runs in flight. */
+  async stop(): Promise<void> {
+    this.halt();
     await Promise.all(this.#running.values());
   }
 
