@@ -1,21 +1,7 @@
+import { OPTION_SECRET_JSON_SCHEMA } from "@partnerd/core";
+
 /** The store's `options:` as JSON Schema, for editor completion in partnerd.yaml (checked for real by `parseOptions`). */
-const credentialReference = {
-  description: "By reference: { env: NAME } or { file: PATH } (relative to the config file).",
-  oneOf: [
-    {
-      type: "object",
-      properties: { env: { type: "string" } },
-      required: ["env"],
-      additionalProperties: false,
-    },
-    {
-      type: "object",
-      properties: { file: { type: "string" } },
-      required: ["file"],
-      additionalProperties: false,
-    },
-  ],
-};
+const credentialReference = OPTION_SECRET_JSON_SCHEMA;
 
 export const awsOptionsSchema = {
   type: "object",

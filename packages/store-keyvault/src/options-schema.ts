@@ -1,21 +1,7 @@
+import { OPTION_SECRET_JSON_SCHEMA } from "@partnerd/core";
+
 /** The store's `options:` as JSON Schema, for editor completion in partnerd.yaml (checked for real by `parseOptions`). */
-const secretReference = {
-  description: "By reference: { env: NAME } or { file: PATH } (relative to the config file).",
-  oneOf: [
-    {
-      type: "object",
-      properties: { env: { type: "string" } },
-      required: ["env"],
-      additionalProperties: false,
-    },
-    {
-      type: "object",
-      properties: { file: { type: "string" } },
-      required: ["file"],
-      additionalProperties: false,
-    },
-  ],
-};
+const secretReference = OPTION_SECRET_JSON_SCHEMA;
 const tenantId = { type: "string", description: "Directory (tenant) id of the app registration." };
 const authorityHost = {
   type: "string",

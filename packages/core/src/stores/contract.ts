@@ -100,3 +100,25 @@ export function defineStore(plugin: StorePlugin): StorePlugin {
  * (so a config that never names a store never loads its SDK).
  */
 export type BuiltinStores = Readonly<Record<string, StorePlugin | (() => Promise<StorePlugin>)>>;
+
+/**
+ * The JSON Schema of a secret given by reference in a plugin's options (`{ env: NAME }` or
+ * `{ file: PATH }`, resolved with `StoreContext.resolveSecret`), for a plugin's `optionsSchema`.
+ */
+export const OPTION_SECRET_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
+  description: "By reference: { env: NAME } or { file: PATH } (relative to the config file).",
+  oneOf: [
+    {
+      type: "object",
+      properties: { env: { type: "string" } },
+      required: ["env"],
+      additionalProperties: false,
+    },
+    {
+      type: "object",
+      properties: { file: { type: "string" } },
+      required: ["file"],
+      additionalProperties: false,
+    },
+  ],
+};
