@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from "@partnerd/core";
+import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from "@partnerd/core/config";
 
 export type LogFormat = "json" | "pretty";
 

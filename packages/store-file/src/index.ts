@@ -16,7 +16,7 @@ import {
   StoreOptionsError,
   silentLogger,
   writeFileAtomic,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 
 export const STORE_NAME = "file";
 

@@ -15,7 +15,7 @@ import {
   type StoreContext,
   type StoredSecret,
   StoreError,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { buildCredential, type CommonClientOptions, type ResolvedCredential } from "./credential.ts";
 import { type FailureContext, type Permission, statusOf, toStoreError } from "./errors.ts";
 import { type KeyVaultStoreOptions, optionsError, type ParsedOptions, parseOptions } from "./options.ts";
