@@ -6,7 +6,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-const HEAVY = /@azure\/msal-node|@azure\+msal|undici|@aws-sdk|@azure\/keyvault|@azure\+keyvault|@azure\/identity/;
+const HEAVY =
+  /@azure\/msal-node|@azure\+msal|undici|@aws-sdk|@azure\/keyvault|@azure\+keyvault|@azure\/identity/;
 
 /** Every module URL a fresh Node process loads while importing `specifiers`. */
 async function modulesLoadedBy(specifiers: string[]): Promise<string[]> {
