@@ -375,7 +375,10 @@ async function _commonClientOptions(
     const defaults =
       // getCACertificates exists from Node 22.15; a named import would fail to load on 22.12-22.14.
       tls.getCACertificates?.("default") ?? tls.rootCertificates;
-    common.tlsOptions = { ca: [...defaults, pem] };
+    // One TLS context for the store's life: a `ca` list in the options would be passed with every
+    // request, and Node's agent builds its connection-pool key from it each time (~400 KB of text).
+    const secureContext = tls.createSecureContext({ ca: [...defaults, pem] });
+    common.tlsOptions = { secureContext } as CommonClientOptions["tlsOptions"];
   }
   return common;
 }

@@ -34,13 +34,43 @@ export function createHttpTransport(options: NetworkClientOptions): HttpTranspor
     ...(options.proxy ? { httpsProxy: options.proxy } : {}),
     ...(ca ? { connect: { ca }, requestTls: { ca } } : {}),
   });
+  const metadata = new MetadataCache();
   return {
-    client: () => createNetworkClient(dispatcher, options.timeoutMs),
+    client: () => createNetworkClient(dispatcher, options.timeoutMs, metadata),
     close: () => dispatcher.close(),
   };
 }
 
-function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): NetworkClient {
+/** Authority metadata msal fetches with GET: the OpenID configuration and Entra's instance discovery. */
+const METADATA_PATH = /\/\.well-known\/openid-configuration$|\/common\/discovery\/instance$/;
+const METADATA_TTL_MS = 24 * 60 * 60 * 1000; // msal's own metadata cache lives as long
+
+/**
+ * Successful authority-metadata answers, per URL, shared by every msal application of the runtime: each
+ * operation gets a fresh application (an isolated token cache), which would otherwise fetch the OpenID
+ * configuration again before every token POST.
+ */
+class MetadataCache {
+  readonly #answers = new Map<string, { response: NetworkResponse<unknown>; until: number }>();
+
+  get(url: string): NetworkResponse<unknown> | undefined {
+    const known = this.#answers.get(url);
+    if (known && known.until > Date.now()) return known.response;
+    this.#answers.delete(url);
+    return undefined;
+  }
+
+  remember(url: string, response: NetworkResponse<unknown>): void {
+    if (response.status !== 200 || !METADATA_PATH.test(new URL(url).pathname)) return;
+    this.#answers.set(url, { response, until: Date.now() + METADATA_TTL_MS });
+  }
+}
+
+function createNetworkClient(
+  dispatcher: EnvHttpProxyAgent,
+  timeoutMs: number,
+  metadata: MetadataCache,
+): NetworkClient {
   let lastRetryAfterMs: number | undefined;
 
   async function send<T>(method: "GET" | "POST", url: string, request?: NetworkRequestOptions) {
@@ -68,7 +98,13 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
   }
 
   return {
-    sendGetRequestAsync: (url, request) => send("GET", url, request),
+    sendGetRequestAsync: async <T>(url: string, request?: NetworkRequestOptions) => {
+      const cached = metadata.get(url);
+      if (cached) return structuredClone(cached) as NetworkResponse<T>;
+      const response = await send<T>("GET", url, request);
+      metadata.remember(url, structuredClone(response));
+      return response;
+    },
     sendPostRequestAsync: (url, request) => send("POST", url, request),
     get lastRetryAfterMs() {
       return lastRetryAfterMs;
