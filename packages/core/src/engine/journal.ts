@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenLocation } from "../config/types.ts";
 import { ensurePrivateDir, fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
@@ -78,6 +78,18 @@ export class Journal {
       accessTokenExpiresAt: new Date(file.accessTokenExpiresAt),
       locations: file.locations,
     };
+  }
+
+  /** Profiles with an entry, from one listing of the folder (start-up replay: no read per profile). */
+  async pendingProfiles(): Promise<Set<string>> {
+    let names: string[];
+    try {
+      names = await readdir(this.#dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Set();
+      throw error;
+    }
+    return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
   }
 
   async clear(profile: string): Promise<void> {

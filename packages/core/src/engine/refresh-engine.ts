@@ -163,8 +163,10 @@ export class RefreshEngine {
   /** Start-up recovery: persists every journaled token left by a crash or a store outage. */
   async replayJournals(): Promise<void> {
     await removeStaleTempFiles(join(this.#options.config.stateDir, "journal"));
+    const pending = await this.#journal.pendingProfiles();
     for (const profile of Object.values(this.#options.config.profiles)) {
-      if (await this.#journal.read(profile.name)) await this.refresh(profile.name);
+      if (pending.has(profile.name) && (await this.#journal.read(profile.name)))
+        await this.refresh(profile.name);
     }
   }
 
