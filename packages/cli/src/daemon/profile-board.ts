@@ -83,7 +83,7 @@ export class ProfileBoard {
     const statuses = await mapConcurrent(profiles, 32, (p) =>
       book.read(p.name).catch((): ProfileStatus => ({})),
     );
-    profiles.forEach((profile, i) => this.#record(profile, statuses[i]!));
+    for (const [i, profile] of profiles.entries()) this.#record(profile, statuses[i]!);
   }
 
   /** Re-reads one profile's status file (after a run). */
