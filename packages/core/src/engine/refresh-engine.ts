@@ -175,7 +175,7 @@ export class RefreshEngine {
     const startedAt = new Date();
     const own = request.tenant === undefined && request.scopes === undefined;
     try {
-      await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
+      this.#status.noteAttempt(profile.name, startedAt); // written with the outcome: one status write per run
       const pending = await this.#journal.read(profile.name);
       if (pending) return await this.#replay(profile, pending, logger);
       const target = {
