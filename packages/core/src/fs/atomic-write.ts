@@ -63,9 +63,47 @@ export async function writeFileAtomic(
   if (durable) await fsyncDir(dir);
 }
 
-/** Makes a rename or unlink in `dir` durable. (Windows cannot open a folder for syncing; NTFS journals it.) */
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === "win32") return;
+interface DirSyncs {
+  running: boolean;
+  waiting: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+const dirSyncs = new Map<string, DirSyncs>();
+
+/**
+ * Makes a rename or unlink in `dir` durable. (Windows cannot open a folder for syncing; NTFS journals it.)
+ * Group commit: callers arriving while a sync of `dir` runs share the next one, which starts after all
+ * of their renames, so concurrent refreshes cost one folder fsync per batch instead of one each.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let syncs = dirSyncs.get(dir);
+    if (!syncs) {
+      syncs = { running: false, waiting: [] };
+      dirSyncs.set(dir, syncs);
+    }
+    syncs.waiting.push({ resolve, reject });
+    if (!syncs.running) void drainDirSyncs(dir, syncs);
+  });
+}
+
+async function drainDirSyncs(dir: string, syncs: DirSyncs): Promise<void> {
+  syncs.running = true;
+  while (syncs.waiting.length > 0) {
+    // Everyone here called after their rename; this sync starts after all of those calls.
+    const batch = syncs.waiting.splice(0);
+    try {
+      await syncDirNow(dir);
+      for (const waiter of batch) waiter.resolve();
+    } catch (error) {
+      for (const waiter of batch) waiter.reject(error);
+    }
+  }
+  syncs.running = false;
+  dirSyncs.delete(dir);
+}
+
+async function syncDirNow(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StatusBook } from "../../src/engine/status.ts";
-import { writeFileAtomic } from "../../src/fs/atomic-write.ts";
+import { fsyncDir, writeFileAtomic } from "../../src/fs/atomic-write.ts";
 
 describe("StatusBook (advisory status)", () => {
   it("writes an attempt together with its outcome, in one write", async () => {
@@ -47,6 +47,20 @@ describe("writeFileAtomic", () => {
     expect(await readFile(path, "utf8")).toBe("y");
     expect((await stat(join(root, "a", "b"))).mode & 0o777).toBe(0o700);
     expect(await readdir(join(root, "a", "b"))).toEqual(["file"]);
+    await rm(root, { recursive: true, force: true });
+  });
+});
+
+describe("fsyncDir (group commit)", () => {
+  it("settles every concurrent caller, sharing syncs, and gives each caller a failure of its own sync", async () => {
+    const root = await mkdtemp(join(tmpdir(), "partnerd-fsync-"));
+    const writes = Array.from({ length: 20 }, (_, i) => writeFileAtomic(join(root, `f${i}`), `${i}`));
+    await Promise.all(writes);
+    expect((await readdir(root)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `f${i}`).sort());
+    const missing = join(root, "missing");
+    const results = await Promise.allSettled([fsyncDir(missing), fsyncDir(missing), fsyncDir(root)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    await fsyncDir(root); // nothing left behind from the batches above
     await rm(root, { recursive: true, force: true });
   });
 });
