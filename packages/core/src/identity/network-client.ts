@@ -1,4 +1,4 @@
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { EnvHttpProxyAgent, fetch } from "undici";
 
@@ -29,10 +29,14 @@ export interface HttpTransport {
  * status and reject only on transport failures, with messages that never include a request body.
  */
 export function createHttpTransport(options: NetworkClientOptions): HttpTransport {
-  const ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
+  // One TLS context for the runtime's life: given `ca` instead, every new connection would parse the
+  // whole bundle (the default roots plus the extra CA) into a fresh context.
+  const secureContext = options.extraCaPem
+    ? createSecureContext({ ca: [...rootCertificates, options.extraCaPem] })
+    : undefined;
   const dispatcher = new EnvHttpProxyAgent({
     ...(options.proxy ? { httpsProxy: options.proxy } : {}),
-    ...(ca ? { connect: { ca }, requestTls: { ca } } : {}),
+    ...(secureContext ? { connect: { secureContext }, requestTls: { secureContext } } : {}),
   });
   const metadata = new MetadataCache();
   return {
