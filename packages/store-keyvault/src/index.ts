@@ -179,21 +179,33 @@ export async function createKeyVaultStore(
     return readLatest(name, "read it", "Key Vault Secrets User");
   };
 
+  /** Names this store wrote (lower-cased, as Key Vault compares them), with the tags written. */
+  const written = new Map<string, Record<string, string>>();
+
   const write = async (
     name: string,
     value: string,
     metadata: SecretMetadata,
   ): Promise<{ version: string }> => {
-    const current = await readLatest(name, "read it before writing", "Key Vault Secrets Officer");
-    if (current) _checkOwnership(storeId, name, current.properties.tags, metadata, "secret", logger);
-    let tags = _tags(current?.properties.tags, metadata);
+    // The ownership check reads the secret before its first write by this store; later writes of a
+    // name it wrote itself skip that read (one request per write instead of two).
+    const ours = written.get(name.toLowerCase());
+    let tags: Record<string, string>;
+    if (ours) {
+      tags = _tags(ours, metadata);
+    } else {
+      const current = await readLatest(name, "read it before writing", "Key Vault Secrets Officer");
+      if (current) _checkOwnership(storeId, name, current.properties.tags, metadata, "secret", logger);
+      tags = _tags(current?.properties.tags, metadata);
+    }
     const deadline = Date.now() + recovery.timeoutSeconds * 1000;
     let wait = recovery.pollIntervalMs;
     const failWrite = failure(name, "write it", "set", "Key Vault Secrets Officer", value);
     for (;;) {
       try {
-        const written = await getClient().setSecret(name, value, { contentType, tags });
-        return { version: _versionOf(written) };
+        const secret = await getClient().setSecret(name, value, { contentType, tags });
+        written.set(name.toLowerCase(), tags);
+        return { version: _versionOf(secret) };
       } catch (error) {
         if (statusOf(error) !== 409) return failWrite(error);
       }
