@@ -1,6 +1,7 @@
 /**
  * Runs partnerd (or node) as a whole process and reports wall time and peak RSS. The child reports its
- * own peak RSS at exit, and its armed timers on SIGUSR2, through a preloaded module.
+ * own peak RSS at exit (VmHWM: getrusage's maxrss survives exec on Linux, so a child would report the
+ * bench's own peak), and its armed timers on SIGUSR2, through a preloaded module.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -9,8 +10,15 @@ import { fileURLToPath } from "node:url";
 export const BIN = fileURLToPath(new URL("../packages/cli/bin/partnerd.js", import.meta.url));
 
 const PROBE = `data:text/javascript,${encodeURIComponent(`
-import { writeSync } from "node:fs";
-process.on("exit", () => writeSync(2, "\\nBENCH_RSS_KB " + process.resourceUsage().maxRSS + "\\n"));
+import { readFileSync, writeSync } from "node:fs";
+const peakKb = () => {
+  try {
+    return Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]);
+  } catch {
+    return process.resourceUsage().maxRSS;
+  }
+};
+process.on("exit", () => writeSync(2, "\\nBENCH_RSS_KB " + peakKb() + "\\n"));
 process.on("SIGUSR2", () => writeSync(2, "\\nBENCH_TIMERS " + process.getActiveResourcesInfo().filter((r) => r === "Timeout").length + "\\n"));
 `)}`;
 
