@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenLocation } from "../config/types.ts";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
@@ -99,7 +99,10 @@ export class Journal {
    * hold that token, so the replay finds it there and writes nothing older over anything newer.
    */
   async clear(profile: string): Promise<void> {
-    await rm(this.#path(profile), { force: true });
+    // unlink, not rm({ force }): rm looks at the path twice before removing it.
+    await unlink(this.#path(profile)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
   }
 
   #path(profile: string): string {

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 
@@ -25,6 +26,8 @@ export class StatusBook {
   readonly #dir: string;
   /** Attempts noted but not yet written: they go out with the attempt's outcome, one write per run. */
   readonly #attempts = new Map<string, string>();
+  /** The last content seen per profile, with the file it came from. */
+  readonly #seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
 
   constructor(stateDir: string) {
     this.#dir = join(stateDir, "status");
@@ -48,26 +51,69 @@ export class StatusBook {
       durable: false,
       createDir: true,
     });
+    await this.#remember(profile, next);
     return next;
   }
 
+  /**
+   * The file's content, re-read only when it changed since this book last saw it (every write is a
+   * rename, so a new inode): a refresh reads its status twice, and one `stat` is cheaper than a read.
+   */
   async #readFile(profile: string): Promise<ProfileStatus> {
-    let text: string;
+    const path = this.#path(profile);
+    let info: FileIdentity;
     try {
-      text = await readFile(this.#path(profile), "utf8");
+      info = identityOf(await stat(path));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
       throw error;
     }
+    const known = this.#seen.get(profile);
+    if (known && sameFile(known.file, info)) return { ...known.status };
+    let text: string;
     try {
-      const parsed = JSON.parse(text) as unknown;
-      return typeof parsed === "object" && parsed !== null ? (parsed as ProfileStatus) : {};
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+      throw error;
+    }
+    const status = parseStatus(text);
+    this.#seen.set(profile, { file: info, status });
+    return { ...status };
+  }
+
+  async #remember(profile: string, status: ProfileStatus): Promise<void> {
+    try {
+      this.#seen.set(profile, { file: identityOf(await stat(this.#path(profile))), status });
     } catch {
-      return {}; // torn by a crash (it is not fsync'd): the next run rewrites it
+      this.#seen.delete(profile);
     }
   }
 
   #path(profile: string): string {
     return join(this.#dir, `${profile}.json`);
+  }
+}
+
+interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function identityOf(stats: Stats): FileIdentity {
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+function parseStatus(text: string): ProfileStatus {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as ProfileStatus) : {};
+  } catch {
+    return {}; // torn by a crash (it is not fsync'd): the next run rewrites it
   }
 }

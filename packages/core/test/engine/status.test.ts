@@ -37,6 +37,25 @@ describe("StatusBook (advisory status)", () => {
   });
 });
 
+describe("StatusBook across processes", () => {
+  it("sees what another writer put in the file, and its own writes without re-reading", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const mine = new StatusBook(stateDir);
+    const theirs = new StatusBook(stateDir);
+    await mine.update("pc", () => ({ fingerprint: "a" }));
+    expect(await mine.read("pc")).toEqual({ fingerprint: "a" });
+    await theirs.update("pc", (s) => ({ ...s, needsConsent: true }));
+    expect(await mine.read("pc")).toEqual({ fingerprint: "a", needsConsent: true });
+    // A caller changing what it was given changes nothing remembered.
+    const read = await mine.read("pc");
+    read.fingerprint = "changed";
+    expect((await mine.read("pc")).fingerprint).toBe("a");
+    await rm(join(stateDir, "status", "pc.json"));
+    expect(await mine.read("pc")).toEqual({});
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
 describe("writeFileAtomic", () => {
   it("creates a missing folder (0700) only when asked, and leaves no temp file either way", async () => {
     const root = await mkdtemp(join(tmpdir(), "partnerd-atomic-"));
