@@ -96,7 +96,10 @@ export class Journal {
    * Removes the entry once every store holds its token. The removal is not fsync'd: each store's write
    * was durable (and read back) before this is called, so the token no longer depends on the journal.
    * If a crash forgets the removal, the entry comes back and the next run replays it: the stores already
-   * hold that token, so the replay finds it there and writes nothing older over anything newer.
+   * hold that token, so the replay finds it there and writes nothing. Only the latest entry can come back
+   * (the next record's folder fsync makes this removal durable too). A token stored meanwhile by someone
+   * else (a new consent) is what the replay's comparison with the store's value protects; it must not
+   * write an entry over a store value the entry did not come from.
    */
   async clear(profile: string): Promise<void> {
     // unlink, not rm({ force }): rm looks at the path twice before removing it.
