@@ -6,13 +6,11 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { standaloneStoreContext } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
+import { BIN, timeProcess } from "./process-probe.ts";
 import { interleaved, type Result, result } from "./stats.ts";
-
-const BIN = fileURLToPath(new URL("../packages/cli/bin/partnerd.js", import.meta.url));
 
 export async function benchCachedToken(rounds: number): Promise<Result> {
   const entra = await FakeEntra.start();
@@ -43,10 +41,10 @@ export async function benchCachedToken(rounds: number): Promise<Result> {
       (chunk: Buffer) => chunk.toString().includes("serving access tokens") && resolve(),
     ),
   );
-  const token = () => run([BIN, "token", "pc", "-c", config]);
+  const token = () => timeProcess([BIN, "token", "pc", "-c", config]);
   await token(); // the one redemption; also warms Node's compile cache
   const redemptions = entra.redemptionCount;
-  const values = await interleaved(rounds, { node: () => run(["-e", "0"]), token });
+  const values = await interleaved(rounds, { node: () => timeProcess(["-e", "0"]), token });
   daemon.kill("SIGTERM");
   await new Promise((resolve) => daemon.once("exit", resolve));
   const redeemed = entra.redemptionCount - redemptions;
@@ -61,13 +59,4 @@ export async function benchCachedToken(rounds: number): Promise<Result> {
     "<= 5x, no redemption",
     { "redemptions during the rounds": redeemed },
   );
-}
-
-/** Wall time of one whole process; asynchronous, as the fake identity provider lives in this process. */
-async function run(args: string[]): Promise<number> {
-  const start = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
-  return performance.now() - start;
 }

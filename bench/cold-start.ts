@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, probe } from "./process-probe.ts";
+import { BIN, timeProcess } from "./process-probe.ts";
 import { writeScaleConfig } from "./scale-config.ts";
 import { interleaved, type Result, result } from "./stats.ts";
 
@@ -10,10 +10,10 @@ export async function benchColdStart(rounds: number): Promise<Result[]> {
   const dir = await mkdtemp(join(tmpdir(), "partnerd-bench-cold-"));
   try {
     const config = await writeScaleConfig(dir, 1);
-    const command = (args: string[]) => async () => (await probe([BIN, ...args, "-c", config], dir)).ms;
+    const command = (args: string[]) => () => timeProcess([BIN, ...args, "-c", config], dir);
     const contenders = {
-      node: async () => (await probe(["-e", "0"])).ms,
-      version: async () => (await probe([BIN, "--version"], dir)).ms,
+      node: () => timeProcess(["-e", "0"]),
+      version: () => timeProcess([BIN, "--version"], dir),
       validate: command(["validate"]),
       status: command(["status"]),
     };

@@ -22,6 +22,15 @@ process.on("exit", () => writeSync(2, "\\nBENCH_RSS_KB " + peakKb() + "\\n"));
 process.on("SIGUSR2", () => writeSync(2, "\\nBENCH_TIMERS " + process.getActiveResourcesInfo().filter((r) => r === "Timeout").length + "\\n"));
 `)}`;
 
+/** Wall time of `node [args]` without the probe, for start-up times (the probe itself costs ~15 ms). */
+export async function timeProcess(args: string[], cwd?: string): Promise<number> {
+  const start = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"], cwd });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`node ${args.join(" ")} exited ${code}`);
+  return performance.now() - start;
+}
+
 export interface Probed {
   ms: number;
   rssMb: number;
