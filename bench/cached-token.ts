@@ -6,15 +6,13 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { standaloneStoreContext } from "@partnerd/core";
 import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
-import { median } from "./stats.ts";
+import { BIN, timeProcess } from "./process-probe.ts";
+import { interleaved, type Result, result } from "./stats.ts";
 
-const BIN = fileURLToPath(new URL("../packages/cli/bin/partnerd.js", import.meta.url));
-
-export async function benchCachedToken(rounds: number): Promise<void> {
+export async function benchCachedToken(rounds: number): Promise<Result> {
   const entra = await FakeEntra.start();
   const dir = await mkdtemp(join(tmpdir(), "partnerd-bench-token-"));
   entra.registerClient({ clientId: "bench-token" });
@@ -43,34 +41,22 @@ export async function benchCachedToken(rounds: number): Promise<void> {
       (chunk: Buffer) => chunk.toString().includes("serving access tokens") && resolve(),
     ),
   );
-  const token = () => run([BIN, "token", "pc", "-c", config]);
+  const token = () => timeProcess([BIN, "token", "pc", "-c", config]);
   await token(); // the one redemption; also warms Node's compile cache
   const redemptions = entra.redemptionCount;
-  const nodeMs: number[] = [];
-  const tokenMs: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    nodeMs.push(await run(["-e", "0"]));
-    tokenMs.push(await token());
-  }
+  const values = await interleaved(rounds, { node: () => timeProcess(["-e", "0"]), token });
   daemon.kill("SIGTERM");
   await new Promise((resolve) => daemon.once("exit", resolve));
-  const ratio = median(tokenMs) / median(nodeMs);
-  console.log(`\ncached \`partnerd token\`, ${rounds} interleaved rounds of whole processes`);
-  console.log(`  baseline  node -e 0                       median ${median(nodeMs).toFixed(1)} ms`);
-  console.log(`  partnerd  token pc (daemon's cache)       median ${median(tokenMs).toFixed(1)} ms`);
-  console.log(
-    `  ratio     ${ratio.toFixed(2)}x (target <= 5x); redemptions during the rounds: ${entra.redemptionCount - redemptions}`,
-  );
+  const redeemed = entra.redemptionCount - redemptions;
   await store.close?.();
   await entra.close();
   await rm(dir, { recursive: true, force: true });
-}
-
-/** Wall time of one whole process; asynchronous, as the fake identity provider lives in this process. */
-async function run(args: string[]): Promise<number> {
-  const start = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
-  return performance.now() - start;
+  return result(
+    "partnerd token pc, from the daemon's cache (ms)",
+    "ms",
+    values.token,
+    { name: "node -e 0", values: values.node },
+    "<= 5x, no redemption",
+    { "redemptions during the rounds": redeemed },
+  );
 }

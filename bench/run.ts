@@ -1,107 +1,78 @@
 /**
- * What durability costs. Baseline: a bare msal-node redemption (the rotated token read from its cache)
- * over partnerd's HTTP stack. Candidate: partnerd's whole refresh (store read, redemption, fsync'd
- * journal, atomic store write, read-back, journal clear, status) against the same fake Entra ID.
- * Prints medians and the ratio; both run interleaved in one process so machine noise hits both.
+ * `pnpm bench`: partnerd's figures against baselines measured in the same run, medians and ranges over
+ * interleaved rounds. `--quick` for a short run (fewer profiles and rounds), `--json [file]` to write
+ * `{ scenario: { partnerd, baseline, ratio, target } }` (stdout when no file is given).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import {
-  type PartnerdConfig,
-  PartnerdRuntime,
-  parseConfig,
-  Secret,
-  silentLogger,
-  standaloneStoreContext,
-} from "@partnerd/core";
-import fileStore from "@partnerd/store-file";
-import { FakeEntra } from "@partnerd/testkit";
 import { benchCachedToken } from "./cached-token.ts";
-import { median, p95 } from "./stats.ts";
+import { benchColdStart } from "./cold-start.ts";
+import { benchDurableRefresh } from "./durable-refresh.ts";
+import { benchScale } from "./scale.ts";
+import { printResult, type Result } from "./stats.ts";
+import { benchSyscalls } from "./syscalls.ts";
 
 const { values } = parseArgs({
-  options: { iterations: { type: "string", default: "200" }, rounds: { type: "string", default: "20" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    only: { type: "string", multiple: true },
+  },
+  allowNegative: true,
+  strict: false,
 });
-const iterations = Number(values.iterations);
-const CLIENT_ID = "bench-client";
-const scopes = ["https://api.partnercenter.microsoft.com/user_impersonation"];
+// `--json` without a value arrives as `true`.
+const json = values.json === undefined ? undefined : values.json === true ? "-" : String(values.json);
+const quick = values.quick === true;
+const only = (values.only as string[] | undefined) ?? [];
+const wanted = (name: string) => only.length === 0 || only.includes(name);
 
-const entra = await FakeEntra.start();
-entra.registerClient({ clientId: CLIENT_ID });
-const dir = await mkdtemp(join(tmpdir(), "partnerd-bench-"));
-await entra.writeCaFile(join(dir, "ca.pem"));
-
-const config = await loadBenchConfig(dir, entra.url);
-const runtime = await PartnerdRuntime.open(config, {
-  logger: silentLogger,
-  builtinStores: { file: fileStore },
-  command: "partnerd bench",
-});
-const seedStore = await fileStore.create(
-  { dir: join(dir, "state", "secrets") },
-  standaloneStoreContext({ configDir: dir, storeId: "default" }),
-);
-await seedStore.put("pc", entra.issueRefreshToken({ clientId: CLIENT_ID }), {
-  profile: "pc",
-  fingerprint: "seed",
-  refreshedAt: new Date(),
-  expiresByInactivityAt: new Date(),
-});
-
-const profile = config.profiles.pc!;
-let bareToken = new Secret(entra.issueRefreshToken({ clientId: CLIENT_ID }));
-const bare = async () => {
-  bareToken = (await runtime.identity.redeem(profile, undefined, bareToken)).refreshToken!;
-};
-const full = async () => {
-  const outcome = await runtime.refresh("pc");
-  if (outcome.status !== "refreshed") throw new Error(`refresh ${outcome.status}`);
+const log = json === "-" ? () => undefined : printResult;
+const results: Result[] = [];
+const add = (r: Result | undefined) => {
+  if (!r) return;
+  results.push(r);
+  log(r);
 };
 
-for (let i = 0; i < 20; i++) {
-  await bare();
-  await full();
+if (json !== "-") {
+  console.log(
+    `partnerd bench${quick ? " --quick" : ""}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
 }
-const bareMs: number[] = [];
-const fullMs: number[] = [];
-for (let i = 0; i < iterations; i++) {
-  bareMs.push(await timed(bare));
-  fullMs.push(await timed(full));
+if (wanted("refresh")) {
+  const profiles = quick ? 100 : 1000;
+  const rounds = quick ? 3 : 5;
+  add(await benchDurableRefresh({ profiles, concurrency: 16, rounds }));
+  add(await benchDurableRefresh({ profiles: quick ? 50 : 200, concurrency: 1, rounds }));
 }
+if (wanted("syscalls")) add(await benchSyscalls(quick ? 30 : 200));
+if (wanted("cold")) for (const r of await benchColdStart(quick ? 5 : 15)) add(r);
+if (wanted("token")) add(await benchCachedToken(quick ? 5 : 15));
+if (wanted("scale"))
+  for (const r of await benchScale(
+    quick ? [100, 1000] : [100, 1000, 10_000],
+    quick ? 2 : 3,
+    quick ? 2000 : 10_000,
+  ))
+    add(r);
 
-const bareMedian = median(bareMs);
-const fullMedian = median(fullMs);
-console.log(`refresh pipeline, ${iterations} interleaved iterations against a loopback fake Entra ID`);
-console.log(
-  `  baseline  msal redemption only            median ${bareMedian.toFixed(2)} ms  p95 ${p95(bareMs).toFixed(2)} ms`,
-);
-console.log(
-  `  partnerd  redeem + journal + store + read  median ${fullMedian.toFixed(2)} ms  p95 ${p95(fullMs).toFixed(2)} ms`,
-);
-console.log(
-  `  ratio     ${(fullMedian / bareMedian).toFixed(2)}x (cost of durability: ${(fullMedian - bareMedian).toFixed(2)} ms per refresh)`,
-);
-
-await runtime.close();
-await seedStore.close?.();
-await entra.close();
-await rm(dir, { recursive: true, force: true });
-
-await benchCachedToken(Number(values.rounds));
-
-async function loadBenchConfig(folder: string, authority: string): Promise<PartnerdConfig> {
-  const file = join(folder, "partnerd.yaml");
-  const text = `stateDir: ./state\nnetwork: { caFile: ./ca.pem }\nprofiles:\n  pc:\n    applicationId: ${CLIENT_ID}\n    authority: ${authority}\n    scopes: [${scopes[0]}]\n`;
-  await writeFile(file, text);
-  const result = await parseConfig(text, { file });
-  if (!result.config) throw new Error(result.errors.map((e) => e.message).join("\n"));
-  return result.config;
-}
-
-async function timed(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
+if (json !== undefined) {
+  const figures = Object.fromEntries(
+    results.map((r) => [
+      r.scenario,
+      {
+        partnerd: r.partnerd,
+        baseline: r.baseline ?? null,
+        ratio: r.ratio ?? null,
+        target: r.target,
+        unit: r.unit,
+        ...(r.notes ? { notes: r.notes } : {}),
+      },
+    ]),
+  );
+  const text = `${JSON.stringify(figures, null, 2)}\n`;
+  if (json === "-") process.stdout.write(text);
+  else await writeFile(json, text);
 }

@@ -1,4 +1,4 @@
-import type { BuiltinHooks } from "@partnerd/core";
+import type { BuiltinHooks } from "@partnerd/core/config";
 
 /** Hooks a config can name in `use:` without installing anything. */
 export const builtinHooks: BuiltinHooks = {

@@ -1,4 +1,4 @@
-import type { BuiltinStores } from "@partnerd/core";
+import type { BuiltinStores } from "@partnerd/core/config";
 
 /** Stores a config can name in `use:` without installing anything; each SDK loads only when named. */
 export const builtinStores: BuiltinStores = {

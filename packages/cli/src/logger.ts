@@ -1,4 +1,10 @@
-import { LOG_LEVELS, type LogFields, type Logger, type LogLevel, redactKnownSecrets } from "@partnerd/core";
+import {
+  LOG_LEVELS,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  redactKnownSecrets,
+} from "@partnerd/core/config";
 
 export type LogFormat = "json" | "pretty";
 

@@ -76,3 +76,4 @@ export * from "./schedule/next-run.ts";
 export * from "./schedule/write-rate.ts";
 export * from "./stores/error-text.ts";
 export * from "./util/keyed-queue.ts";
+export * from "./util/map-concurrent.ts";

@@ -6,7 +6,7 @@ import {
   ExecHookOptionsSchema,
   type HookContext,
   type HookPayload,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { parseOptions } from "./options.ts";
 
 interface ExecState extends ExecHookOptions {

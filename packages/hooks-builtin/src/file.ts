@@ -6,7 +6,7 @@ import {
   type HookContext,
   type RefreshedPayload,
   writeFileAtomic,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { parseOptions } from "./options.ts";
 
 interface FileState {

@@ -1,4 +1,4 @@
-import type { HookPayload } from "@partnerd/core";
+import type { HookPayload } from "@partnerd/core/plugin";
 
 /** An event as a person reads it in a channel: which profile, what happened, what to do. */
 export interface Message {

@@ -1,4 +1,4 @@
-import { HookOptionsError } from "@partnerd/core";
+import { HookOptionsError } from "@partnerd/core/plugin";
 
 /** The part of a zod schema used here (core exports the built-ins' schemas). */
 interface OptionsSchema<T> {

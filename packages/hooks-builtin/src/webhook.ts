@@ -14,7 +14,7 @@ import {
   sleep,
   type WebhookHookOptions,
   WebhookHookOptionsSchema,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { messageFor, slackMessage, teamsMessage } from "./message.ts";
 import { parseOptions } from "./options.ts";
 

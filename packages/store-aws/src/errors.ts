@@ -1,4 +1,4 @@
-import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core";
+import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core/plugin";
 
 /** Where an SDK call failed, for the message. */
 export interface FailureContext {

@@ -13,7 +13,7 @@ import {
   type StoredSecret,
   StoreError,
   silentLogger,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { awsErrorName, deletedSecretError, type FailureContext, toStoreError } from "./errors.ts";
 import {
   type AwsStoreOptions,

@@ -1,4 +1,4 @@
-import { StoreOptionsError } from "@partnerd/core";
+import { StoreOptionsError } from "@partnerd/core/plugin";
 
 /** Where to read one credential part: `{ env: NAME }` or `{ file: PATH }` (relative to the config file). */
 export type CredentialReference = { env: string } | { file: string };

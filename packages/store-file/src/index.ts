@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { link, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   defineStore,
   ensurePrivateDir,
@@ -17,7 +18,7 @@ import {
   StoreOptionsError,
   silentLogger,
   writeFileAtomic,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { fileOptionsSchema } from "./options-schema.ts";
 
 export const STORE_NAME = "file";
@@ -129,10 +130,10 @@ export async function createFileStore(
       if (typeof value !== "string") throw new StoreError(storeId, name, "put expects the value as a string");
       const path = join(dir, name);
       return serialize(name, async () => {
-        const current = await _readCurrentBytes(storeId, name, path);
+        const current = await _readCurrent(storeId, name, path);
         let generation = 0;
         if (current !== null) {
-          const text = current.toString("utf8");
+          const text = current.bytes.toString("utf8");
           const currentGeneration = _generationOf(text);
           if (currentGeneration === undefined && text.trimStart().startsWith("{")) {
             // A damaged envelope: set it aside, keep `.previous` (the last good token) as it is.
@@ -141,13 +142,13 @@ export async function createFileStore(
               secret: name,
               keptAs: `${name}${CORRUPT_SUFFIX}`,
             });
-            await _write(storeId, name, path + CORRUPT_SUFFIX, current);
-            const previous = await _readCurrentBytes(storeId, name, path + PREVIOUS_SUFFIX);
-            generation = (previous && _generationOf(previous.toString("utf8"))) ?? 0;
+            await _write(storeId, name, path + CORRUPT_SUFFIX, current.bytes);
+            const previous = await _readCurrent(storeId, name, path + PREVIOUS_SUFFIX);
+            generation = (previous && _generationOf(previous.bytes.toString("utf8"))) ?? 0;
           } else {
             // A partnerd envelope, or a token a person wrote by hand: both stay retrievable.
             generation = currentGeneration ?? 0;
-            await _write(storeId, name, path + PREVIOUS_SUFFIX, current);
+            await _keepAsPrevious(storeId, name, path, current);
           }
         }
         const version = String(generation + 1);
@@ -302,7 +303,6 @@ async function _readPrivateFile(
   }
 }
 
-/** The bytes a `put` is about to replace; `put` does not refuse a loose file, it replaces it with a 0600 one. */
 /**
  * Opens `path` for reading without following a symbolic link: a link planted in the secrets folder
  * would otherwise send whatever it points to (a client secret, a key) to the identity provider.
@@ -320,20 +320,57 @@ async function _openNoFollow(storeId: string, name: string, path: string) {
   }
 }
 
-async function _readCurrentBytes(storeId: string, name: string, path: string): Promise<Buffer | null> {
+interface CurrentFile {
+  bytes: Buffer;
+  /** Mode 0600 (or stricter) and owned by this user: safe to keep as `.previous` by a hard link. */
+  private: boolean;
+}
+
+/** The file a `put` is about to replace; `put` does not refuse a loose file, it replaces it with a 0600 one. */
+async function _readCurrent(storeId: string, name: string, path: string): Promise<CurrentFile | null> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    const handle = await _openNoFollow(storeId, name, path);
-    try {
-      return await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    handle = await _openNoFollow(storeId, name, path);
   } catch (error) {
     if (_code(error) === "ENOENT") return null;
     if (error instanceof StoreError) throw error;
     throw new StoreError(storeId, name, `cannot read ${path} before replacing it (${_code(error)})`, {
       cause: error,
     });
+  }
+  try {
+    const stats = await handle.stat();
+    const bytes = await handle.readFile();
+    const owned = _ownerProblem(stats.uid) === undefined;
+    return { bytes, private: stats.isFile() && owned && (!CHECK_PERMISSIONS || (stats.mode & 0o077) === 0) };
+  } catch (error) {
+    throw new StoreError(storeId, name, `cannot read ${path} before replacing it (${_code(error)})`, {
+      cause: error,
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Keeps the value a `put` replaces as `<name>.previous`. A private file is hard-linked and renamed into
+ * place: no copy and no fsync, since its content is already durable and the `put`'s own folder fsync,
+ * right after, makes this rename durable too (same folder). A loose file (a person's, 0644) is copied
+ * to a 0600 file instead, so that `.previous` never inherits its mode.
+ */
+async function _keepAsPrevious(storeId: string, name: string, path: string, current: CurrentFile) {
+  const previous = path + PREVIOUS_SUFFIX;
+  if (!current.private) return _write(storeId, name, previous, current.bytes);
+  const temp = `${join(dirname(path), `.${basename(previous)}`)}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await link(path, temp);
+    await rename(temp, previous);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK"].includes(_code(error))) {
+      return _write(storeId, name, previous, current.bytes); // no hard links here: copy
+    }
+    throw new StoreError(storeId, name, `cannot keep ${previous} (${_code(error)})`, { cause: error });
   }
 }
 

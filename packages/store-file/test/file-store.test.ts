@@ -237,6 +237,10 @@ describe("files", () => {
     const previous = JSON.parse(await readFile(join(dir, "pc.previous"), "utf8")) as FileEnvelope;
     expect(previous).toMatchObject({ version: "2", value: "second" });
     expect((await store.get("pc"))?.value).toBe("third");
+    // `.previous` is the old file itself (hard-linked, then renamed), never a second name of the new one.
+    expect((await stat(join(dir, "pc"))).nlink).toBe(1);
+    expect((await stat(join(dir, "pc.previous"))).nlink).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(["pc", "pc.previous"]);
   });
 
   it("leaves no temp files behind", async () => {

@@ -1,4 +1,4 @@
-import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core";
+import { errorMessage, firstLine, redact, StoreError } from "@partnerd/core/plugin";
 
 /** A secret permission of an access policy, and the built-in RBAC role that grants what partnerd needs. */
 export type Permission = "get" | "set" | "recover";

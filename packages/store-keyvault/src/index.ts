@@ -15,7 +15,7 @@ import {
   type StoreContext,
   type StoredSecret,
   StoreError,
-} from "@partnerd/core";
+} from "@partnerd/core/plugin";
 import { buildCredential, type CommonClientOptions, type ResolvedCredential } from "./credential.ts";
 import { type FailureContext, type Permission, statusOf, toStoreError } from "./errors.ts";
 import { type KeyVaultStoreOptions, optionsError, type ParsedOptions, parseOptions } from "./options.ts";
@@ -182,21 +182,33 @@ export async function createKeyVaultStore(
     return readLatest(name, "read it", "Key Vault Secrets User");
   };
 
+  /** Names this store wrote (lower-cased, as Key Vault compares them), with the tags written. */
+  const written = new Map<string, Record<string, string>>();
+
   const write = async (
     name: string,
     value: string,
     metadata: SecretMetadata,
   ): Promise<{ version: string }> => {
-    const current = await readLatest(name, "read it before writing", "Key Vault Secrets Officer");
-    if (current) _checkOwnership(storeId, name, current.properties.tags, metadata, "secret", logger);
-    let tags = _tags(current?.properties.tags, metadata);
+    // The ownership check reads the secret before its first write by this store; later writes of a
+    // name it wrote itself skip that read (one request per write instead of two).
+    const ours = written.get(name.toLowerCase());
+    let tags: Record<string, string>;
+    if (ours) {
+      tags = _tags(ours, metadata);
+    } else {
+      const current = await readLatest(name, "read it before writing", "Key Vault Secrets Officer");
+      if (current) _checkOwnership(storeId, name, current.properties.tags, metadata, "secret", logger);
+      tags = _tags(current?.properties.tags, metadata);
+    }
     const deadline = Date.now() + recovery.timeoutSeconds * 1000;
     let wait = recovery.pollIntervalMs;
     const failWrite = failure(name, "write it", "set", "Key Vault Secrets Officer", value);
     for (;;) {
       try {
-        const written = await getClient().setSecret(name, value, { contentType, tags });
-        return { version: _versionOf(written) };
+        const secret = await getClient().setSecret(name, value, { contentType, tags });
+        written.set(name.toLowerCase(), tags);
+        return { version: _versionOf(secret) };
       } catch (error) {
         if (statusOf(error) !== 409) return failWrite(error);
       }
@@ -379,7 +391,10 @@ async function _commonClientOptions(
     const defaults =
       // getCACertificates exists from Node 22.15; a named import would fail to load on 22.12-22.14.
       tls.getCACertificates?.("default") ?? tls.rootCertificates;
-    common.tlsOptions = { ca: [...defaults, pem] };
+    // One TLS context for the store's life: a `ca` list in the options would be passed with every
+    // request, and Node's agent builds its connection-pool key from it each time (~400 KB of text).
+    const secureContext = tls.createSecureContext({ ca: [...defaults, pem] });
+    common.tlsOptions = { secureContext } as CommonClientOptions["tlsOptions"];
   }
   return common;
 }

@@ -1,4 +1,4 @@
-import { StoreOptionsError } from "@partnerd/core";
+import { StoreOptionsError } from "@partnerd/core/plugin";
 
 /** How the store signs in to Key Vault. */
 export type KeyVaultCredentialOptions =

@@ -243,6 +243,25 @@ describe("ownership", () => {
     expect(kv.secret(name)?.value).toBe("next");
     expect(JSON.stringify(logs)).not.toContain(CANARY);
   });
+
+  it("reads a name before its first write only: later writes are one request, tags kept", async () => {
+    const s = await store();
+    const name = newName();
+    kv.seed(name, "ours", { tags: { "managed-by": "partnerd", owner: "ops" } });
+    const reads = () =>
+      kv.requests.filter((r) => r.method === "GET" && r.path.toLowerCase().startsWith(`/secrets/${name}`));
+    await s.put(name, "first", metadata());
+    const readsBefore = reads().length; // the ownership check (after the SDK's challenge round trip)
+    expect(readsBefore).toBeGreaterThan(0);
+    await s.put(name.toUpperCase(), "second", metadata());
+    await s.put(name, "third", metadata());
+    expect(reads()).toHaveLength(readsBefore);
+    expect(kv.secret(name)).toMatchObject({
+      value: "third",
+      tags: { "managed-by": "partnerd", owner: "ops" },
+    });
+    expect(kv.versions(name)).toHaveLength(4);
+  });
 });
 
 describe("soft delete", () => {
@@ -359,11 +378,8 @@ describe("retries", () => {
     start = kv.requests.length;
     kv.failNext(1, { status: 503 });
     const { version } = await s.put(name, "after-503", metadata());
-    expect(kv.requests.slice(start).map((r) => `${r.method} ${r.status}`)).toEqual([
-      "GET 503",
-      "GET 200",
-      "PUT 200",
-    ]);
+    // A name this store wrote before is written without reading it first.
+    expect(kv.requests.slice(start).map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 503", "PUT 200"]);
     expect(kv.secret(name)?.version).toBe(version);
   });
 

@@ -16,6 +16,7 @@ import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { logCrash } from "../daemon/crash.ts";
+import { scheduleSummary } from "../daemon/schedule-summary.ts";
 import { DaemonServices } from "../daemon/services.ts";
 import { DaemonServer } from "../server/daemon-server.ts";
 import { TokenService } from "../server/token-service.ts";
@@ -197,10 +198,5 @@ async function startRuntime(
 }
 
 function logRunning(runtime: PartnerdRuntime, scheduler: Scheduler, logger: Logger): void {
-  logger.info("partnerd running", {
-    config: runtime.config.file,
-    profiles: scheduler.names.map(
-      (name) => `${name} (next ${scheduler.nextRun(name)?.toISOString() ?? "-"})`,
-    ),
-  });
+  logger.info("partnerd running", { config: runtime.config.file, ...scheduleSummary(scheduler) });
 }

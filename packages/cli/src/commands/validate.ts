@@ -1,4 +1,4 @@
-import { checkHooks, formatConfigIssue, StoreRegistry, writeRateWarnings } from "@partnerd/core";
+import { checkHooks, formatConfigIssue, StoreRegistry, writeRateWarnings } from "@partnerd/core/config";
 import { builtinHooks } from "../builtin-hooks.ts";
 import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";

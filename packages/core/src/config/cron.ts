@@ -1,8 +1,18 @@
 import { Cron } from "croner";
 import { validateDetailed } from "node-cron";
 
+// Thousands of profiles share a handful of schedules: each expression is checked once per process.
+const problems = new Map<string, string | undefined>();
+
 /** Why `expression` is not a cron expression node-cron accepts, or `undefined` when it is fine. */
 export function cronExpressionProblem(expression: string): string | undefined {
+  if (problems.has(expression)) return problems.get(expression);
+  const problem = checkExpression(expression);
+  problems.set(expression, problem);
+  return problem;
+}
+
+function checkExpression(expression: string): string | undefined {
   const result = validateDetailed(expression);
   if (result.valid) return cronerProblem(expression);
   const details = result.errors.map((e) => `${e.field}: ${fieldProblem(e.message)}`).join("; ");

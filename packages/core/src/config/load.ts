@@ -3,8 +3,8 @@ import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { type FindConfigOptions, findConfigFile } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { normalizeConfig } from "./normalize.ts";
-import { parseSource } from "./parse.ts";
-import { resolveSecretRef } from "./resolve-secrets.ts";
+import { parseSource, reparsingLocator } from "./parse.ts";
+import { resolveSecretRef, type SecretFileRead } from "./resolve-secrets.ts";
 import { runRules } from "./rules.ts";
 import type { PartnerdConfig, SecretSource } from "./types.ts";
 import { validateSchema } from "./validate.ts";
@@ -72,6 +72,8 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   });
 
   const secrets = new Map<string, SecretSource>();
+  // Many profiles name one secret file: each file is read once (and the value shared).
+  const fileReads = new Map<string, Promise<SecretFileRead>>();
   for (const [name, profile] of options.secrets === "skip" ? [] : Object.entries(checked.profiles)) {
     const references = [
       [["clientSecret"], profile.clientSecret],
@@ -84,6 +86,7 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
       const resolved = await resolveSecretRef(reference, path, {
         dir,
         env,
+        fileReads,
         error: (at, message) => errors.push(located(at, message)),
         warn: (at, message) => warnings.push(located(at, message)),
       });
@@ -95,7 +98,13 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   if (errors.length > 0 || checked.parsed === undefined) {
     return { config: undefined, errors: errors.sort(byPosition), warnings };
   }
-  const config = normalizeConfig({ file, parsed: checked.parsed, env, secrets, locate: source.locate });
+  const config = normalizeConfig({
+    file,
+    parsed: checked.parsed,
+    env,
+    secrets,
+    locate: reparsingLocator(file, text),
+  });
   return { config, errors: undefined, warnings };
 }
 

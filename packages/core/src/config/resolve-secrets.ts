@@ -13,15 +13,17 @@ export interface SecretContext {
   error(path: ConfigPath, message: string): void;
   /** Problems that do not stop partnerd (a secret file others can read); ignored when absent. */
   warn?(path: ConfigPath, message: string): void;
+  /** Reads already made in this load, by absolute path, so that a file shared by profiles is read once. */
+  fileReads?: Map<string, Promise<SecretFileRead>>;
 }
+
+export type SecretFileRead = { value: string; exposed?: string } | { problem: string };
 
 const CREDENTIALS = /\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g;
 const MAX_SECRET_BYTES = 1024 * 1024;
 
 /** Reads a secret file: trailing newlines go (editors and `echo` add them), nothing else is touched. */
-async function readSecretFile(
-  file: string,
-): Promise<{ value: string; exposed?: string } | { problem: string }> {
+async function readSecretFile(file: string): Promise<SecretFileRead> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     // stat before open: opening a FIFO would block until a writer appears.
@@ -83,7 +85,12 @@ export async function resolveSecretRef(
     }
     const expanded = usesCredentials ? ref.file.replace(CREDENTIALS, () => credentials ?? "") : ref.file;
     const file = resolve(ctx.dir, expanded);
-    const read = await readSecretFile(file);
+    let reading = ctx.fileReads?.get(file);
+    if (!reading) {
+      reading = readSecretFile(file);
+      ctx.fileReads?.set(file, reading);
+    }
+    const read = await reading;
     if ("problem" in read) {
       ctx.error([...path, "file"], read.problem);
       return undefined;

@@ -1,7 +1,7 @@
-import { readdir, readFile, rename, rm } from "node:fs/promises";
+import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenLocation } from "../config/types.ts";
-import { ensurePrivateDir, fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
+import { fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
 import { Secret } from "../secret.ts";
 
 /** A refresh token that was redeemed but not yet confirmed in every store. */
@@ -36,8 +36,8 @@ export class Journal {
     this.#dir = join(stateDir, "journal");
   }
 
+  /** Durable when it resolves: the entry's file and the folder's new name are fsync'd (2 fsyncs). */
   async record(entry: JournalEntry): Promise<void> {
-    await ensurePrivateDir(this.#dir);
     const file: JournalFile = {
       partnerdJournal: 1,
       profile: entry.profile,
@@ -47,7 +47,7 @@ export class Journal {
       accessTokenExpiresAt: entry.accessTokenExpiresAt.toISOString(),
       locations: entry.locations,
     };
-    await writeFileAtomic(this.#path(entry.profile), `${JSON.stringify(file)}\n`);
+    await writeFileAtomic(this.#path(entry.profile), `${JSON.stringify(file)}\n`, { createDir: true });
   }
 
   async read(profile: string): Promise<JournalEntry | undefined> {
@@ -109,9 +109,20 @@ export class Journal {
     return profiles;
   }
 
+  /**
+   * Removes the entry once every store holds its token. The removal is not fsync'd: each store's write
+   * was durable (and read back) before this is called, so the token no longer depends on the journal.
+   * If a crash forgets the removal, the entry comes back and the next run replays it: the stores already
+   * hold that token, so the replay finds it there and writes nothing. Only the latest entry can come back
+   * (the next record's folder fsync makes this removal durable too). A token stored meanwhile by someone
+   * else (a new consent) is what the replay's comparison with the store's value protects; it must not
+   * write an entry over a store value the entry did not come from.
+   */
   async clear(profile: string): Promise<void> {
-    await rm(this.#path(profile), { force: true });
-    await fsyncDir(this.#dir).catch(() => undefined);
+    // unlink, not rm({ force }): rm looks at the path twice before removing it.
+    await unlink(this.#path(profile)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
   }
 
   #path(profile: string): string {

@@ -1,10 +1,11 @@
-import { access } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
-import { type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
+import { type EventMemo, type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
-import { nextRunAfter } from "../schedule/next-run.ts";
+import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
+import { mapConcurrent } from "../util/map-concurrent.ts";
 import { StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
@@ -32,15 +33,31 @@ export interface ProfileReport {
   failedHooks: HookFailure[];
 }
 
+/** Names of the `.json` files in `dir`; none when it does not exist. One listing instead of a probe per profile. */
+async function jsonNames(dir: string): Promise<Set<string>> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
+}
+
 export async function profileReports(
   config: PartnerdConfig,
   now = new Date(),
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
   const book = new StatusBook(config.stateDir, logger);
-  const reports: ProfileReport[] = [];
-  for (const profile of Object.values(config.profiles)) {
-    const status = await book.read(profile.name);
+  const [pending, memos] = await Promise.all([
+    jsonNames(join(config.stateDir, "journal")),
+    jsonNames(join(config.stateDir, "events")),
+  ]);
+  const compile = scheduleCompiler();
+  return mapConcurrent(Object.values(config.profiles), 32, async (profile): Promise<ProfileReport> => {
+    const [status, memo] = await Promise.all([
+      book.read(profile.name),
+      memos.has(profile.name) ? readEventMemo(config.stateDir, profile.name) : ({} as EventMemo),
+    ]);
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
     const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
@@ -52,34 +69,31 @@ export async function profileReports(
           ? "ok"
           : "never-refreshed";
     const rejected = status.needsConsent === true && status.rejectedFingerprint !== undefined;
-    const journalPending = await access(join(config.stateDir, "journal", `${profile.name}.json`)).then(
-      () => true,
-      () => false,
-    );
-    reports.push({
+    return {
       profile: profile.name,
       flow: profile.flow,
       health,
       lastSuccessAt: status.lastSuccessAt,
       lastAttemptAt: status.lastAttemptAt,
-      nextRunAt: profile.schedule ? nextRunOf(profile, profile.schedule, now)?.toISOString() : undefined,
+      nextRunAt: profile.schedule
+        ? nextRunOf(profile, compile(profile.schedule, profile.timezone), now)?.toISOString()
+        : undefined,
       fingerprint: status.fingerprint,
       refreshTokenRejected: rejected,
       expiresByInactivityAt: expires === undefined ? undefined : new Date(expires).toISOString(),
       daysUntilInactivityExpiry:
         expires === undefined || rejected ? undefined : Math.floor((expires - now.getTime()) / 86_400_000),
-      journalPending,
+      journalPending: pending.has(profile.name),
       tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
-      failedHooks: Object.values((await readEventMemo(config.stateDir, profile.name)).failedHooks ?? {}),
-    });
-  }
-  return reports;
+      failedHooks: Object.values(memo.failedHooks ?? {}),
+    };
+  });
 }
 
 /** The scheduler's next run: the next cron tick after `now` minus the profile's jitter offset, plus it. */
-function nextRunOf(profile: ProfileConfig, schedule: string, now: Date): Date | undefined {
+function nextRunOf(profile: ProfileConfig, schedule: CompiledSchedule, now: Date): Date | undefined {
   const offsetMs = jitterOffsetMs(profile.name, jitterWindowMs(profile));
-  const tick = nextRunAfter(schedule, new Date(now.getTime() - offsetMs), profile.timezone);
+  const tick = schedule.after(new Date(now.getTime() - offsetMs));
   return tick && new Date(tick.getTime() + offsetMs);
 }

@@ -188,7 +188,7 @@ export class RefreshEngine {
     const startedAt = new Date();
     const own = request.tenant === undefined && request.scopes === undefined;
     try {
-      await this.#status.update(profile.name, (s) => ({ ...s, lastAttemptAt: startedAt.toISOString() }));
+      this.#status.noteAttempt(profile.name, startedAt); // written with the outcome: one status write per run
       await this.#recoverJournal(profile.name, logger);
       const pending = await this.#journal.read(profile.name);
       if (pending) {

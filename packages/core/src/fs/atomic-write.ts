@@ -7,6 +7,22 @@ const TEMP_SUFFIX = ".tmp";
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 export const PRIVATE_DIR_MODE = 0o700;
 
+export interface AtomicWriteOptions {
+  /** File mode; 0600 by default. */
+  mode?: number;
+  /**
+   * `false` for advisory files (status): still replaced atomically (temp, rename), but neither the file
+   * nor the folder is fsync'd, so a crash may leave the previous content (or, on some file systems, an
+   * empty file: readers must cope). Default `true`.
+   */
+  durable?: boolean;
+  /**
+   * Create the folder (0700) when it is missing. Tried only after the first attempt finds no folder, so
+   * a folder that exists costs no `mkdir` per write.
+   */
+  createDir?: boolean;
+}
+
 /**
  * Replaces `path` with `data` so that a reader sees either the old or the new content, never a mix,
  * and the new content survives a crash once this resolves: temp file (0600, or `mode`) → fsync → rename →
@@ -15,16 +31,23 @@ export const PRIVATE_DIR_MODE = 0o700;
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  { mode = PRIVATE_FILE_MODE }: { mode?: number } = {},
+  { mode = PRIVATE_FILE_MODE, durable = true, createDir = false }: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
-  const file = await open(temp, "wx", PRIVATE_FILE_MODE);
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(temp, "wx", PRIVATE_FILE_MODE);
+  } catch (error) {
+    if (!createDir || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await ensurePrivateDir(dir);
+    file = await open(temp, "wx", PRIVATE_FILE_MODE);
+  }
   try {
     // Widened only after the open, and explicitly, so that the umask cannot change the requested mode.
     if (mode !== PRIVATE_FILE_MODE) await file.chmod(mode);
     await file.writeFile(data);
-    await file.sync();
+    if (durable) await file.sync();
   } catch (error) {
     await file.close();
     await rm(temp, { force: true });
@@ -37,12 +60,50 @@ export async function writeFileAtomic(
     await rm(temp, { force: true });
     throw error;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }
 
-/** Makes a rename or unlink in `dir` durable. (Windows cannot open a folder for syncing; NTFS journals it.) */
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === "win32") return;
+interface DirSyncs {
+  running: boolean;
+  waiting: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+const dirSyncs = new Map<string, DirSyncs>();
+
+/**
+ * Makes a rename or unlink in `dir` durable. (Windows cannot open a folder for syncing; NTFS journals it.)
+ * Group commit: callers arriving while a sync of `dir` runs share the next one, which starts after all
+ * of their renames, so concurrent refreshes cost one folder fsync per batch instead of one each.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let syncs = dirSyncs.get(dir);
+    if (!syncs) {
+      syncs = { running: false, waiting: [] };
+      dirSyncs.set(dir, syncs);
+    }
+    syncs.waiting.push({ resolve, reject });
+    if (!syncs.running) void drainDirSyncs(dir, syncs);
+  });
+}
+
+async function drainDirSyncs(dir: string, syncs: DirSyncs): Promise<void> {
+  syncs.running = true;
+  while (syncs.waiting.length > 0) {
+    // Everyone here called after their rename; this sync starts after all of those calls.
+    const batch = syncs.waiting.splice(0);
+    try {
+      await syncDirNow(dir);
+      for (const waiter of batch) waiter.resolve();
+    } catch (error) {
+      for (const waiter of batch) waiter.reject(error);
+    }
+  }
+  syncs.running = false;
+  dirSyncs.delete(dir);
+}
+
+async function syncDirNow(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();

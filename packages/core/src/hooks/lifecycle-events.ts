@@ -5,9 +5,10 @@ import type { EngineEvents, FailedEvent, RefreshedEvent } from "../engine/events
 import { StatusBook } from "../engine/status.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic-write.ts";
 import type { Logger } from "../log/logger.ts";
-import { nextRuns } from "../schedule/next-run.ts";
+import { scheduleCompiler } from "../schedule/next-run.ts";
 import { errorMessage } from "../stores/error-text.ts";
 import { KeyedQueue } from "../util/keyed-queue.ts";
+import { mapConcurrent } from "../util/map-concurrent.ts";
 import type { FailedPayload, FailureClass } from "./payloads.ts";
 import type { HookReport, HookRunner } from "./runner.ts";
 
@@ -61,6 +62,8 @@ export class LifecycleEvents {
   readonly #logger: Logger;
   readonly #status: StatusBook;
   readonly #perProfile = new KeyedQueue();
+  /** Profiles share a few schedules: each is compiled once, and its next run remembered per tick. */
+  readonly #compile = scheduleCompiler();
   readonly #now: () => Date;
   #timer: NodeJS.Timeout | undefined;
 
@@ -110,12 +113,13 @@ export class LifecycleEvents {
 
   /** Raises `expiring` for the profiles (default: all) whose stored token qualifies and not yet today. */
   async checkExpiring(profiles = Object.keys(this.#config.profiles)): Promise<void> {
-    for (const name of profiles) {
+    // A few at a time: thousands of status files read one by one would take seconds at start-up.
+    await mapConcurrent(profiles, 16, async (name) => {
       const profile = this.#config.profiles[name];
       if (profile && profile.flow === "refresh-token") {
         await this.#serialized(name, () => this.#checkExpiring(profile));
       }
-    }
+    });
   }
 
   #serialized(profile: string, task: () => Promise<void>): Promise<void> {
@@ -204,7 +208,9 @@ export class LifecycleEvents {
     const now = this.#now();
     const issued = Date.parse(issuedAt);
     const threshold = issued + profile.expiringAfterDays * DAY_MS;
-    const nextRun = profile.schedule ? nextRuns(profile.schedule, 1, profile.timezone)[0] : undefined;
+    const nextRun = profile.schedule
+      ? this.#compile(profile.schedule, profile.timezone).after(now)
+      : undefined;
     const reason =
       now.getTime() >= threshold
         ? "inactive"

@@ -1,4 +1,4 @@
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { EnvHttpProxyAgent, fetch } from "undici";
 import { describeTransportFailure } from "./transport-error.ts";
@@ -35,21 +35,55 @@ export interface HttpTransport {
  * status and reject only on transport failures, with messages that never include a request body.
  */
 export function createHttpTransport(options: NetworkClientOptions): HttpTransport {
-  const ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
+  // One TLS context for the runtime's life: given `ca` instead, every new connection would parse the
+  // whole bundle (the default roots plus the extra CA) into a fresh context.
+  const secureContext = options.extraCaPem
+    ? createSecureContext({ ca: [...rootCertificates, options.extraCaPem] })
+    : undefined;
   const dispatcher = new EnvHttpProxyAgent({
     ...(options.proxy ? { httpsProxy: options.proxy } : {}),
     // A connection (TLS handshake included) gives up with the request: an abandoned handshake would
     // otherwise hold the process open for undici's own 10 s after the request already failed.
-    connect: { timeout: options.timeoutMs, ...(ca ? { ca } : {}) },
-    ...(ca ? { requestTls: { ca } } : {}),
+    connect: { timeout: options.timeoutMs, ...(secureContext ? { secureContext } : {}) },
+    ...(secureContext ? { requestTls: { secureContext } } : {}),
   });
+  const metadata = new MetadataCache();
   return {
-    client: () => createNetworkClient(dispatcher, options.timeoutMs),
+    client: () => createNetworkClient(dispatcher, options.timeoutMs, metadata),
     close: () => dispatcher.close(),
   };
 }
 
-function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): NetworkClient {
+/** Authority metadata msal fetches with GET: the OpenID configuration and Entra's instance discovery. */
+const METADATA_PATH = /\/\.well-known\/openid-configuration$|\/common\/discovery\/instance$/;
+const METADATA_TTL_MS = 24 * 60 * 60 * 1000; // msal's own metadata cache lives as long
+
+/**
+ * Successful authority-metadata answers, per URL, shared by every msal application of the runtime: each
+ * operation gets a fresh application (an isolated token cache), which would otherwise fetch the OpenID
+ * configuration again before every token POST.
+ */
+class MetadataCache {
+  readonly #answers = new Map<string, { response: NetworkResponse<unknown>; until: number }>();
+
+  get(url: string): NetworkResponse<unknown> | undefined {
+    const known = this.#answers.get(url);
+    if (known && known.until > Date.now()) return known.response;
+    this.#answers.delete(url);
+    return undefined;
+  }
+
+  remember(url: string, response: NetworkResponse<unknown>): void {
+    if (response.status !== 200 || !METADATA_PATH.test(new URL(url).pathname)) return;
+    this.#answers.set(url, { response, until: Date.now() + METADATA_TTL_MS });
+  }
+}
+
+function createNetworkClient(
+  dispatcher: EnvHttpProxyAgent,
+  timeoutMs: number,
+  metadata: MetadataCache,
+): NetworkClient {
   let lastRetryAfterMs: number | undefined;
   let lastTransportError: Error | undefined;
 
@@ -80,7 +114,13 @@ function createNetworkClient(dispatcher: EnvHttpProxyAgent, timeoutMs: number): 
   }
 
   return {
-    sendGetRequestAsync: (url, request) => send("GET", url, request),
+    sendGetRequestAsync: async <T>(url: string, request?: NetworkRequestOptions) => {
+      const cached = metadata.get(url);
+      if (cached) return structuredClone(cached) as NetworkResponse<T>;
+      const response = await send<T>("GET", url, request);
+      metadata.remember(url, structuredClone(response));
+      return response;
+    },
     sendPostRequestAsync: (url, request) => send("POST", url, request),
     get lastRetryAfterMs() {
       return lastRetryAfterMs;

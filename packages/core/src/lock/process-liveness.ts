@@ -11,13 +11,18 @@ export interface ProcessIdentity {
   startTime?: string;
 }
 
+let current: { pid: number; identity: ProcessIdentity } | undefined;
+
+/** This process's identity; read from /proc once (per pid: a forked child gets its own), not per lock. */
 export function currentProcessIdentity(): ProcessIdentity {
+  if (current?.pid === process.pid) return { ...current.identity };
   const identity: ProcessIdentity = { pid: process.pid, host: hostname() };
   const bootId = readBootId();
   const startTime = readStartTime(process.pid);
   if (bootId) identity.bootId = bootId;
   if (startTime) identity.startTime = startTime;
-  return identity;
+  current = { pid: process.pid, identity };
+  return { ...identity };
 }
 
 /**

@@ -20,12 +20,25 @@ export function writeRateWarnings(
   plugins: ReadonlyMap<string, StorePlugin>,
 ): ConfigIssue[] {
   const warnings: ConfigIssue[] = [];
+  // Only some stores advise a rate (AWS); the schedule's runs are computed only for profiles writing one,
+  // and once per (schedule, time zone).
+  const intervals = new Map<string, number>();
+  const intervalOf = (schedule: string, timezone: string | undefined): number => {
+    const key = `${timezone ?? ""}\n${schedule}`;
+    let interval = intervals.get(key);
+    if (interval === undefined) {
+      interval = shortestIntervalSeconds(schedule, timezone);
+      intervals.set(key, interval);
+    }
+    return interval;
+  };
   for (const profile of Object.values(config.profiles)) {
     if (!profile.schedule || profile.flow !== "refresh-token") continue;
-    const interval = shortestIntervalSeconds(profile.schedule, profile.timezone);
     for (const location of profile.refreshToken) {
       const advised = plugins.get(location.store)?.capabilities?.minWriteIntervalSeconds;
-      if (advised === undefined || interval >= advised) continue;
+      if (advised === undefined) continue;
+      const interval = intervalOf(profile.schedule, profile.timezone);
+      if (interval >= advised) continue;
       warnings.push({
         ...config.locate(`profiles.${profile.name}.schedule`),
         message: `writes store "${location.store}" every ${interval} s; that store advises at most one write every ${advised} s (each write is a new version)`,

@@ -9,6 +9,7 @@ describe("Journal", () => {
   it("records an entry durably as a 0600 file, reads it back, and clears it", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "partnerd-journal-"));
     const journal = new Journal(stateDir);
+    expect(await journal.profilesWithEntries()).toEqual(new Set()); // no folder yet
     expect(await journal.read("pc")).toBeUndefined();
     await journal.record({
       profile: "pc",
@@ -24,7 +25,9 @@ describe("Journal", () => {
     const entry = await journal.read("pc");
     expect(entry?.refreshToken.reveal()).toBe("RT-CANARY-journal");
     expect(entry?.locations).toEqual([{ store: "default", name: "pc" }]);
+    expect(await journal.profilesWithEntries()).toEqual(new Set(["pc"]));
     await journal.clear("pc");
+    expect(await journal.profilesWithEntries()).toEqual(new Set());
     expect(await journal.read("pc")).toBeUndefined();
     expect(await readdir(join(stateDir, "journal"))).toEqual([]);
   });

@@ -1,0 +1,43 @@
+/**
+ * `validate`, `status` and store/hook plugins load through light entries of core: msal-node, undici and
+ * the cloud SDKs stay unloaded unless a command needs them (they cost most of a cold start).
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const HEAVY =
+  /@azure\/msal-node|@azure\+msal|undici|@aws-sdk|@azure\/keyvault|@azure\+keyvault|@azure\/identity/;
+
+/** Every module URL a fresh Node process loads while importing `specifiers`. */
+async function modulesLoadedBy(specifiers: string[]): Promise<string[]> {
+  const script = `
+    import { registerHooks } from "node:module";
+    const seen = [];
+    registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } });
+    for (const specifier of ${JSON.stringify(specifiers)}) await import(specifier);
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: new URL("..", import.meta.url).pathname,
+  });
+  return JSON.parse(stdout) as string[];
+}
+
+describe("light entry points", () => {
+  it("load no identity stack or cloud SDK for validate, status and the file store", async () => {
+    const loaded = await modulesLoadedBy([
+      "./src/commands/validate.ts",
+      "./src/commands/status.ts",
+      "@partnerd/store-file",
+      "@partnerd/hooks-builtin/webhook",
+    ]);
+    expect(loaded.some((url) => url.includes("/commands/validate.ts"))).toBe(true);
+    expect(loaded.filter((url) => HEAVY.test(url))).toEqual([]);
+  });
+
+  it("still load msal-node where a command redeems tokens", async () => {
+    const loaded = await modulesLoadedBy(["./src/commands/refresh.ts"]);
+    expect(loaded.some((url) => HEAVY.test(url))).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { StatusBook } from "../../src/engine/status.ts";
+import { fsyncDir, writeFileAtomic } from "../../src/fs/atomic-write.ts";
+
+describe("StatusBook (advisory status)", () => {
+  it("writes an attempt together with its outcome, in one write", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const book = new StatusBook(stateDir);
+    book.noteAttempt("pc", new Date("2026-01-01T00:00:00Z"));
+    await expect(stat(join(stateDir, "status"))).rejects.toMatchObject({ code: "ENOENT" }); // nothing written yet
+    expect(await book.read("pc")).toEqual({ lastAttemptAt: "2026-01-01T00:00:00.000Z" });
+    await book.update("pc", (s) => ({ ...s, lastSuccessAt: "2026-01-01T00:00:01.000Z" }));
+    const written = JSON.parse(await readFile(join(stateDir, "status", "pc.json"), "utf8"));
+    expect(written).toEqual({
+      lastAttemptAt: "2026-01-01T00:00:00.000Z",
+      lastSuccessAt: "2026-01-01T00:00:01.000Z",
+    });
+    expect((await stat(join(stateDir, "status"))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(stateDir, "status", "pc.json"))).mode & 0o777).toBe(0o600);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("reads a file torn by a crash as no status, and the next update replaces it", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const book = new StatusBook(stateDir);
+    await book.update("pc", () => ({ fingerprint: "a" }));
+    await writeFile(join(stateDir, "status", "pc.json"), "");
+    expect(await book.read("pc")).toEqual({});
+    await writeFile(join(stateDir, "status", "pc.json"), '{"fingerp');
+    expect(await book.read("pc")).toEqual({});
+    await book.update("pc", (s) => ({ ...s, fingerprint: "b" }));
+    expect(await book.read("pc")).toEqual({ fingerprint: "b" });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
+describe("StatusBook across processes", () => {
+  it("sees what another writer put in the file, and its own writes without re-reading", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const mine = new StatusBook(stateDir);
+    const theirs = new StatusBook(stateDir);
+    await mine.update("pc", () => ({ fingerprint: "a" }));
+    expect(await mine.read("pc")).toEqual({ fingerprint: "a" });
+    await theirs.update("pc", (s) => ({ ...s, needsConsent: true }));
+    expect(await mine.read("pc")).toEqual({ fingerprint: "a", needsConsent: true });
+    // A caller changing what it was given changes nothing remembered.
+    const read = await mine.read("pc");
+    read.fingerprint = "changed";
+    expect((await mine.read("pc")).fingerprint).toBe("a");
+    await rm(join(stateDir, "status", "pc.json"));
+    expect(await mine.read("pc")).toEqual({});
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("creates a missing folder (0700) only when asked, and leaves no temp file either way", async () => {
+    const root = await mkdtemp(join(tmpdir(), "partnerd-atomic-"));
+    const path = join(root, "a", "b", "file");
+    await expect(writeFileAtomic(path, "x")).rejects.toMatchObject({ code: "ENOENT" });
+    await writeFileAtomic(path, "x", { createDir: true });
+    await writeFileAtomic(path, "y", { createDir: true, durable: false });
+    expect(await readFile(path, "utf8")).toBe("y");
+    expect((await stat(join(root, "a", "b"))).mode & 0o777).toBe(0o700);
+    expect(await readdir(join(root, "a", "b"))).toEqual(["file"]);
+    await rm(root, { recursive: true, force: true });
+  });
+});
+
+describe("fsyncDir (group commit)", () => {
+  it("settles every concurrent caller, sharing syncs, and gives each caller a failure of its own sync", async () => {
+    const root = await mkdtemp(join(tmpdir(), "partnerd-fsync-"));
+    const writes = Array.from({ length: 20 }, (_, i) => writeFileAtomic(join(root, `f${i}`), `${i}`));
+    await Promise.all(writes);
+    expect((await readdir(root)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `f${i}`).sort());
+    const missing = join(root, "missing");
+    const results = await Promise.allSettled([fsyncDir(missing), fsyncDir(missing), fsyncDir(root)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    await fsyncDir(root); // nothing left behind from the batches above
+    await rm(root, { recursive: true, force: true });
+  });
+});
