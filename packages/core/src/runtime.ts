@@ -83,7 +83,10 @@ export class PartnerdRuntime {
       locks: options.locks ?? new FileLocks(profileLocksDir(config.stateDir), options.command),
       ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     });
-    this.hooks = new HookRunner(hookSet, logger, (report) => this.#lifecycle.recordHook(report));
+    this.hooks = new HookRunner(hookSet, logger, (report) => {
+      options.observer?.hookRun?.(report);
+      return this.#lifecycle.recordHook(report);
+    });
     this.#lifecycle = new LifecycleEvents({ config, events: this.events, runner: this.hooks, logger });
   }
 

@@ -50,6 +50,7 @@ export class DaemonServices {
   readonly observer: RuntimeObserver = {
     redemption: (...args) => this.#metrics?.observer.redemption?.(...args),
     storeWrite: (...args) => this.#metrics?.observer.storeWrite?.(...args),
+    hookRun: (...args) => this.#metrics?.observer.hookRun?.(...args),
   };
 
   get schedulerHooks(): SchedulerHooks {

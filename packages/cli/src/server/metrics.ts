@@ -16,6 +16,7 @@ export class DaemonMetrics {
   readonly #refreshes: Counter<"profile" | "result">;
   readonly #redemptions: Histogram<"result">;
   readonly #storeWrites: Histogram<"store" | "result">;
+  readonly #hookFailures: Counter<"profile" | "hook" | "event">;
 
   constructor(board: () => ProfileBoard) {
     const registers = [this.registry];
@@ -37,6 +38,12 @@ export class DaemonMetrics {
       help: "Time to write a refresh token to a store.",
       labelNames: ["store", "result"],
       buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#hookFailures = new Counter({
+      name: "partnerd_hook_failures_total",
+      help: "Hook runs that failed (threw, exited non-zero, timed out), by profile, hook and event.",
+      labelNames: ["profile", "hook", "event"],
       registers,
     });
     const perProfile = (
@@ -99,12 +106,15 @@ export class DaemonMetrics {
     });
   }
 
-  /** Feeds the redemption and store-write histograms. */
+  /** Feeds the redemption and store-write histograms and the hook failure counter. */
   get observer(): RuntimeObserver {
     const result = (ok: boolean) => (ok ? "ok" : "error");
     return {
       redemption: (_profile, seconds, ok) => this.#redemptions.observe({ result: result(ok) }, seconds),
       storeWrite: (store, seconds, ok) => this.#storeWrites.observe({ store, result: result(ok) }, seconds),
+      hookRun: ({ profile, hook, event, ok }) => {
+        if (!ok) this.#hookFailures.inc({ profile, hook, event });
+      },
     };
   }
 

@@ -32,7 +32,12 @@ describe("partnerd run as a systemd service", () => {
     const ws = await createWorkspace(fake.entra);
     await writeFile(
       ws.configPath,
-      `server:\n  listen: "127.0.0.1:0"\n${await readFile(ws.configPath, "utf8")}`,
+      [
+        'server:\n  listen: "127.0.0.1:0"',
+        // A hook that always fails, for the failure counter.
+        "hooks:\n  - { name: always-fails, use: exec, options: { command: [/bin/false] } }",
+        await readFile(ws.configPath, "utf8"),
+      ].join("\n"),
     );
     // A token redeemed before a crash waits in the journal; the store still has the older one.
     const journaled = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
@@ -113,6 +118,8 @@ describe("partnerd run as a systemd service", () => {
     expect(Number(sample("partnerd_refresh_token_idle_seconds", { profile: "pc" })?.value)).toBeLessThan(60);
     expect(sample("partnerd_profiles_needing_consent")?.value).toBe("0");
     expect(sample("partnerd_journal_entries_pending")?.value).toBe("0");
+    const hookFailures = { profile: "pc", hook: "always-fails", event: "refreshed" };
+    expect(Number(sample("partnerd_hook_failures_total", hookFailures)?.value)).toBeGreaterThanOrEqual(1);
 
     // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 again.
     const readyBefore = systemd.with("READY").length;

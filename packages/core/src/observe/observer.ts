@@ -1,3 +1,4 @@
+import type { HookReport } from "../hooks/runner.ts";
 import type { IdentityClient } from "../identity/identity-client.ts";
 import type { SecretStore } from "../stores/contract.ts";
 
@@ -5,6 +6,8 @@ import type { SecretStore } from "../stores/contract.ts";
 export interface RuntimeObserver {
   redemption?(profile: string, seconds: number, ok: boolean): void;
   storeWrite?(store: string, seconds: number, ok: boolean): void;
+  /** Every hook run, with whether it succeeded. */
+  hookRun?(report: HookReport): void;
 }
 
 async function timed<T>(call: () => Promise<T>, record: (seconds: number, ok: boolean) => void): Promise<T> {
