@@ -1,24 +1,25 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { oldestNodeVersion, REPO } from "./oldest-node.ts";
 
-const MANIFESTS = [
-  "package.json",
-  "packages/core/package.json",
-  "packages/cli/package.json",
-  "packages/store-file/package.json",
-  "packages/store-keyvault/package.json",
-  "packages/store-aws/package.json",
-  "packages/testkit/package.json",
-  "examples/store-exec/package.json",
-];
+/** Every manifest in the workspace (pnpm-workspace.yaml: the root, packages/*, examples/*). */
+async function manifests(): Promise<string[]> {
+  const inFolder = async (folder: string) =>
+    (await readdir(join(REPO, folder), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && existsSync(join(REPO, folder, entry.name, "package.json")))
+      .map((entry) => `${folder}/${entry.name}/package.json`);
+  return ["package.json", ...(await inFolder("packages")), ...(await inFolder("examples"))];
+}
 
 describe("the oldest supported Node", () => {
   it("is declared the same everywhere: engines.node, ./dev, the bin's own check and the README", async () => {
     const version = await oldestNodeVersion();
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const file of MANIFESTS) {
+    const files = await manifests();
+    expect(files).toContain("packages/hooks-builtin/package.json");
+    for (const file of files) {
       const manifest = JSON.parse(await readFile(join(REPO, file), "utf8")) as {
         engines?: { node?: string };
       };

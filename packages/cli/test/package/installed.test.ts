@@ -75,13 +75,7 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
   });
 
   it("every package ships its README and LICENSE, and says where it comes from", async () => {
-    for (const name of [
-      "partnerd",
-      "@partnerd/core",
-      "@partnerd/store-file",
-      "@partnerd/store-keyvault",
-      "@partnerd/store-aws",
-    ]) {
+    for (const name of PACKAGES.map((dir) => (dir === "cli" ? "partnerd" : `@partnerd/${dir}`))) {
       const dir = join(app, "node_modules", name);
       const files = await readdir(dir);
       expect(files, name).toEqual(expect.arrayContaining(["README.md", "LICENSE", "package.json"]));
