@@ -50,8 +50,8 @@ describe("a fresh clone after ./dev setup", () => {
     });
     expect(launcher.stdout).toBe(`${version}\n`);
 
-    // pnpm at the root, with whichever Node and pnpm ./dev settled on.
-    const toolPath = [join(clone, ".tools/node/bin"), join(clone, ".tools/pnpm/bin")];
+    // pnpm at the root, with .tools/bin on PATH as the README says (./dev's pnpm launcher, or the system's).
+    const toolPath = [join(clone, ".tools/bin")];
     const pnpm = await run("pnpm", ["exec", "partnerd", "--version"], {
       cwd: clone,
       env: systemEnv(toolPath),

@@ -160,6 +160,9 @@ describe.skipIf(pnpm === undefined)("the installed packages (run through pnpm)",
   });
 
   it("npm install --global of the tarballs, as the README says, gives a partnerd that runs on the oldest Node", async () => {
+    // The README's loop packs exactly what this test packs: the CLI's tarball needs every one of them.
+    const readme = await readFile(join(packagesDir, "..", "README.md"), "utf8");
+    expect(/^for p in ([^;]+); do/m.exec(readme)?.[1]?.split(" ")).toEqual([...PACKAGES]);
     const prefix = join(app, "global");
     const tarballs = (await readdir(join(app, "tarballs"))).map((file) => join(app, "tarballs", file));
     await run(
