@@ -59,7 +59,6 @@ export class FileLocks implements Locks {
 
   async #acquire(key: string, { waitMs, signal }: AcquireOptions): Promise<HeldLock> {
     const path = this.#path(key);
-    await ensurePrivateDir(this.#dir);
     const started = Date.now();
     let pollMs = FIRST_POLL_MS;
     for (;;) {
@@ -97,7 +96,14 @@ export class FileLocks implements Locks {
   /** The lock's inode when this call created it; undefined when another holder's file is there. */
   async #tryCreate(path: string, record: OwnerRecord): Promise<{ dev: number; ino: number } | undefined> {
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    await writeFile(temp, `${JSON.stringify(record)}\n`, { mode: PRIVATE_FILE_MODE, flag: "wx" });
+    const text = `${JSON.stringify(record)}\n`;
+    const options = { mode: PRIVATE_FILE_MODE, flag: "wx" } as const;
+    await writeFile(temp, text, options).catch(async (error: NodeJS.ErrnoException) => {
+      // The folder is created once, when the first lock finds it missing.
+      if (error.code !== "ENOENT") throw error;
+      await ensurePrivateDir(this.#dir);
+      await writeFile(temp, text, options);
+    });
     try {
       await link(temp, path);
       const { dev, ino } = await stat(temp);
