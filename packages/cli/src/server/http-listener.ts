@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { type Logger, PartnerdError } from "@partnerd/core";
+import type { Logger } from "@partnerd/core";
 import type { Probe } from "./health.ts";
+import { listenOn } from "./listen.ts";
 import type { DaemonMetrics } from "./metrics.ts";
 
 export interface HttpRoutes {
@@ -11,9 +12,6 @@ export interface HttpRoutes {
 
 /** `server.listen`: `/metrics`, `/healthz` and `/readyz` over plain HTTP (GET only, no token ever). */
 export async function startHttpListener(listen: string, routes: HttpRoutes, logger: Logger): Promise<Server> {
-  const colon = listen.lastIndexOf(":");
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const port = Number(listen.slice(colon + 1));
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -41,20 +39,8 @@ export async function startHttpListener(listen: string, routes: HttpRoutes, logg
       .writeHead(404, { "content-type": "text/plain" })
       .end("not found: try /metrics, /healthz, /readyz\n");
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new PartnerdError("LISTEN_FAILED", `server.listen ${listen}: cannot listen (${code ?? message})`);
-  }
-  const address = server.address();
-  const bound = typeof address === "object" && address ? `${address.address}:${address.port}` : listen;
+  const address = await listenOn(server, listen, "server.listen");
+  const bound = `${address.address}:${address.port}`;
   logger.info("serving /metrics, /healthz and /readyz", { listen: bound });
   return server;
 }

@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type PartnerdConfig, writeFileAtomic } from "@partnerd/core";
 import { sendJson } from "./json-response.ts";
+import { listenOn } from "./listen.ts";
 import { ServiceError, type TokenService } from "./token-service.ts";
 
 export const MANAGED_IDENTITY_PATH = "/msi/token";
@@ -44,15 +44,7 @@ export async function startManagedIdentityEndpoint(
   const server = createServer((request, response) => {
     void answer(request, response, secret, deps);
   });
-  const { host, port } = parseListen(settings.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listenOn(server, settings.listen, "server.managedIdentity.listen");
   const hostInUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${hostInUrl}:${address.port}${MANAGED_IDENTITY_PATH}`;
   const envFile = managedIdentityEnvFile(deps.stateDir);
@@ -142,12 +134,6 @@ function headerMatches(value: string | string[] | undefined, secret: string): bo
   const given = Buffer.from(value);
   const expected = Buffer.from(secret);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-export function parseListen(listen: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
-  if (!match) throw new Error(`"${listen}" is not host:port`);
-  return { host: match[1] ?? match[2]!, port: Number(match[3]) };
 }
 
 function closeServer(server: Server): Promise<void> {

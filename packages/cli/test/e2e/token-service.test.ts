@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterEach, describe, expect, it } from "vitest";
@@ -250,6 +252,26 @@ describe("the daemon's token service", () => {
     expect((await late.exited).code).toBe(0);
     expect(late.stdout.trim().split(".")).toHaveLength(3);
     expect(fake.entra.isValidRefreshToken((await storedToken(ws.secretsDir))!)).toBe(true);
+  });
+
+  it("a managed-identity port in use is a clear error, and nothing is left listening", async () => {
+    const ws = await quietWorkspace();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const { writeFile } = await import("node:fs/promises");
+      const config = `${await readFile(ws.configPath, "utf8")}server:\n  managedIdentity: { listen: "127.0.0.1:${port}" }\n`;
+      await writeFile(ws.configPath, config);
+      const result = await runPartnerd(["run", "-c", ws.configPath]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `partnerd: server.managedIdentity.listen 127.0.0.1:${port}: cannot listen (EADDRINUSE)\n`,
+      );
+      expect(existsSync(join(ws.stateDir, "partnerd.sock"))).toBe(false);
+    } finally {
+      busy.close();
+    }
   });
 
   it("answers ManagedIdentityCredential from @azure/identity; a wrong header is refused", async () => {
