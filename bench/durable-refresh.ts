@@ -4,13 +4,12 @@
  * read-back, journal clear, status) against a bare msal-node script with the same durability, and, as
  * notes, the same script without durability and raw HTTP.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PartnerdRuntime, parseConfig, silentLogger, standaloneStoreContext } from "@partnerd/core";
-import fileStore from "@partnerd/store-file";
 import { FakeEntra } from "@partnerd/testkit";
 import { bareMsal, caAgent, type Redeemer, rawHttp, writeDurably } from "./bare-clients.ts";
+import { seededRuntime } from "./seeded-runtime.ts";
 import { interleaved, type Result, result } from "./stats.ts";
 
 const CLIENT_ID = "bench-client";
@@ -28,36 +27,8 @@ export async function benchDurableRefresh(options: DurableRefreshOptions): Promi
   entra.registerClient({ clientId: CLIENT_ID });
   const dir = await mkdtemp(join(tmpdir(), "partnerd-bench-refresh-"));
   try {
-    await entra.writeCaFile(join(dir, "ca.pem"));
     const names = Array.from({ length: count }, (_, i) => `p${i}`);
-    const text = [
-      "stateDir: ./state",
-      "network: { caFile: ./ca.pem }",
-      "profiles:",
-      ...names.flatMap((n) => [
-        `  ${n}:`,
-        `    applicationId: ${CLIENT_ID}`,
-        `    authority: ${entra.url}`,
-        `    scopes: [${SCOPE}]`,
-      ]),
-      "",
-    ].join("\n");
-    const file = join(dir, "partnerd.yaml");
-    await writeFile(file, text);
-    const parsed = await parseConfig(text, { file });
-    if (!parsed.config) throw new Error(parsed.errors.map((e) => e.message).join("\n"));
-    const runtime = await PartnerdRuntime.open(parsed.config, {
-      logger: silentLogger,
-      builtinStores: { file: fileStore },
-      command: "partnerd bench",
-    });
-    const seed = await fileStore.create(
-      { dir: join(dir, "state", "secrets") },
-      standaloneStoreContext({ configDir: dir, storeId: "default" }),
-    );
-    const meta = { fingerprint: "seed", refreshedAt: new Date(), expiresByInactivityAt: new Date() };
-    for (const name of names)
-      await seed.put(name, entra.issueRefreshToken({ clientId: CLIENT_ID }), { ...meta, profile: name });
+    const runtime = await seededRuntime(dir, entra, { clientId: CLIENT_ID, scope: SCOPE, names });
 
     const agent = caAgent(await readFile(join(dir, "ca.pem"), "utf8"));
     const durableDir = join(dir, "script");
@@ -105,7 +76,6 @@ export async function benchDurableRefresh(options: DurableRefreshOptions): Promi
       rawHttp: roundOf("rawHttp"),
     });
     await runtime.close();
-    await seed.close?.();
     await agent.close();
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return result(
