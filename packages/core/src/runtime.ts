@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { PartnerdConfig } from "./config/types.ts";
 import { EngineEvents } from "./engine/events.ts";
 import { RefreshEngine, type RefreshOutcome, type TokenRequest } from "./engine/refresh-engine.ts";
+import { flushStatus } from "./engine/status.ts";
 import { ConfigError } from "./errors.ts";
 import type { BuiltinHooks } from "./hooks/contract.ts";
 import { HookSet } from "./hooks/hook-set.ts";
@@ -184,6 +185,7 @@ export class PartnerdRuntime {
       await this.engine.idle();
       await this.#lifecycle.stop();
       await this.hooks.idle();
+      await flushStatus();
       await this.#hookSet.close();
       await this.#stores.close();
       await this.#transport.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { link, open, rename, rm } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
+import { link, open, rename } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import {
   defineStore,
@@ -19,14 +19,14 @@ import {
   silentLogger,
   writeFileAtomic,
 } from "@partnerd/core/plugin";
+import { ENVELOPE_FORMAT, type FileEnvelope, generationOf, parseEnvelope } from "./envelope.ts";
 import { fileOptionsSchema } from "./options-schema.ts";
+import { recoverInterruptedWrites } from "./recover.ts";
+
+export { ENVELOPE_FORMAT, type FileEnvelope } from "./envelope.ts";
 
 export const STORE_NAME = "file";
 
-/** Version of the JSON envelope partnerd writes; a file with a higher number came from a newer partnerd. */
-export const ENVELOPE_FORMAT = 1;
-
-/** Suffix of the file that keeps the value each `put` replaced. */
 export const PREVIOUS_SUFFIX = ".previous";
 
 /** Suffix of a damaged file set aside by a `put`, so that it never replaces the good `.previous`. */
@@ -63,23 +63,12 @@ export interface FileStore extends SecretStore {
   close(): Promise<void>;
 }
 
-/** The envelope partnerd writes; `value` comes last so that `cat` shows the metadata first. */
-export interface FileEnvelope {
-  partnerd: typeof ENVELOPE_FORMAT;
-  /** Generation counter: "1" for the first write, one more on every `put`. A hand-written file is "0". */
-  version: string;
-  /** ISO 8601. */
-  updatedAt: string;
-  metadata?: {
-    profile?: string;
-    fingerprint?: string;
-    refreshedAt?: string;
-    expiresByInactivityAt?: string;
-  };
-  value: string;
-}
-
-const CAPABILITIES: StoreCapabilities = Object.freeze({ versions: true, tags: true, softDelete: false });
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  versions: true,
+  tags: true,
+  softDelete: false,
+  durableWrites: true,
+});
 const OPTION_KEYS: readonly string[] = ["dir"];
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Leaves room under the usual 255-byte file name limit for `.previous` and the temp-file decoration. */
@@ -102,6 +91,14 @@ export async function createFileStore(
   const { dir: dirOption } = _parseOptions({ ...options }, storeId);
   const dir = resolve(context.configDir ?? process.cwd(), dirOption);
   await _preparePrivateDir(storeId, dir);
+  const recovered = await recoverInterruptedWrites(dir, _isSecretName, async (path) => {
+    const file = await _readCurrent(storeId, basename(path), path);
+    return file && { text: file.bytes.toString("utf8"), mtimeMs: file.mtimeMs, private: file.private };
+  });
+  for (const name of recovered) {
+    logger.warn("file store: completed a write that a crash interrupted", { store: storeId, secret: name });
+  }
+  // Only after recovery: what is left is older than the secrets it was meant to replace.
   const swept = await removeStaleTempFiles(dir);
   if (swept > 0)
     logger.warn("file store: removed temp files left by an interrupted write", {
@@ -134,7 +131,7 @@ export async function createFileStore(
         let generation = 0;
         if (current !== null) {
           const text = current.bytes.toString("utf8");
-          const currentGeneration = _generationOf(text);
+          const currentGeneration = generationOf(text);
           if (currentGeneration === undefined && text.trimStart().startsWith("{")) {
             // A damaged envelope: set it aside, keep `.previous` (the last good token) as it is.
             logger.warn("file store: setting aside a damaged file before writing", {
@@ -144,7 +141,7 @@ export async function createFileStore(
             });
             await _write(storeId, name, path + CORRUPT_SUFFIX, current.bytes);
             const previous = await _readCurrent(storeId, name, path + PREVIOUS_SUFFIX);
-            generation = (previous && _generationOf(previous.bytes.toString("utf8"))) ?? 0;
+            generation = (previous && generationOf(previous.bytes.toString("utf8"))) ?? 0;
           } else {
             // A partnerd envelope, or a token a person wrote by hand: both stay retrievable.
             generation = currentGeneration ?? 0;
@@ -235,15 +232,19 @@ async function _preparePrivateDir(storeId: string, dir: string): Promise<void> {
   }
 }
 
+function _isSecretName(name: unknown): name is string {
+  return (
+    typeof name === "string" &&
+    name.length <= MAX_NAME_LENGTH &&
+    NAME_PATTERN.test(name) &&
+    !name.includes("..") &&
+    !name.endsWith(PREVIOUS_SUFFIX) &&
+    !name.endsWith(CORRUPT_SUFFIX)
+  );
+}
+
 function _checkName(storeId: string, name: string): void {
-  if (
-    typeof name !== "string" ||
-    name.length > MAX_NAME_LENGTH ||
-    !NAME_PATTERN.test(name) ||
-    name.includes("..") ||
-    name.endsWith(PREVIOUS_SUFFIX) ||
-    name.endsWith(CORRUPT_SUFFIX)
-  ) {
+  if (!_isSecretName(name)) {
     const shown = typeof name === "string" ? JSON.stringify(name) : typeof name;
     throw new StoreError(
       storeId,
@@ -254,23 +255,27 @@ function _checkName(storeId: string, name: string): void {
   }
 }
 
-/** Reads a secret file for `get`, refusing one that others can reach; `null` only when it does not exist. */
+/**
+ * Reads a secret file for `get`, refusing one that others can reach; `null` only when it does not exist.
+ * Secret files are small and local: synchronous calls take microseconds, where each fs/promises call
+ * costs a thread-pool round trip (~40 µs); the fsyncs of a `put` stay asynchronous (`writeFileAtomic`).
+ */
 async function _readPrivateFile(
   storeId: string,
   name: string,
   path: string,
 ): Promise<{ text: string; mtime: Date } | null> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await _openNoFollow(storeId, name, path);
+    fd = _openNoFollow(storeId, name, path);
   } catch (error) {
     if (_code(error) === "ENOENT") return null;
     if (error instanceof StoreError) throw error;
     throw new StoreError(storeId, name, `cannot open ${path} (${_code(error)})`, { cause: error });
   }
   try {
-    // fstat the open handle, so the checked file is the file read.
-    const stats = await handle.stat();
+    // fstat the open file, so the checked file is the file read.
+    const stats = fstatSync(fd);
     if (!stats.isFile()) throw new StoreError(storeId, name, `${path} is not a regular file`);
     const owner = _ownerProblem(stats.uid);
     if (owner) {
@@ -293,13 +298,13 @@ async function _readPrivateFile(
     }
     let text: string;
     try {
-      text = await handle.readFile("utf8");
+      text = readFileSync(fd, "utf8");
     } catch (error) {
       throw new StoreError(storeId, name, `cannot read ${path} (${_code(error)})`, { cause: error });
     }
     return { text, mtime: stats.mtime };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -307,9 +312,9 @@ async function _readPrivateFile(
  * Opens `path` for reading without following a symbolic link: a link planted in the secrets folder
  * would otherwise send whatever it points to (a client secret, a key) to the identity provider.
  */
-async function _openNoFollow(storeId: string, name: string, path: string) {
+function _openNoFollow(storeId: string, name: string, path: string): number {
   try {
-    return await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     if (_code(error) !== "ELOOP") throw error;
     throw new StoreError(
@@ -322,15 +327,16 @@ async function _openNoFollow(storeId: string, name: string, path: string) {
 
 interface CurrentFile {
   bytes: Buffer;
+  mtimeMs: number;
   /** Mode 0600 (or stricter) and owned by this user: safe to keep as `.previous` by a hard link. */
   private: boolean;
 }
 
 /** The file a `put` is about to replace; `put` does not refuse a loose file, it replaces it with a 0600 one. */
 async function _readCurrent(storeId: string, name: string, path: string): Promise<CurrentFile | null> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await _openNoFollow(storeId, name, path);
+    fd = _openNoFollow(storeId, name, path);
   } catch (error) {
     if (_code(error) === "ENOENT") return null;
     if (error instanceof StoreError) throw error;
@@ -339,16 +345,17 @@ async function _readCurrent(storeId: string, name: string, path: string): Promis
     });
   }
   try {
-    const stats = await handle.stat();
-    const bytes = await handle.readFile();
+    const stats = fstatSync(fd);
+    const bytes = readFileSync(fd);
     const owned = _ownerProblem(stats.uid) === undefined;
-    return { bytes, private: stats.isFile() && owned && (!CHECK_PERMISSIONS || (stats.mode & 0o077) === 0) };
+    const isPrivate = stats.isFile() && owned && (!CHECK_PERMISSIONS || (stats.mode & 0o077) === 0);
+    return { bytes, mtimeMs: stats.mtimeMs, private: isPrivate };
   } catch (error) {
     throw new StoreError(storeId, name, `cannot read ${path} before replacing it (${_code(error)})`, {
       cause: error,
     });
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -363,10 +370,11 @@ async function _keepAsPrevious(storeId: string, name: string, path: string, curr
   if (!current.private) return _write(storeId, name, previous, current.bytes);
   const temp = `${join(dirname(path), `.${basename(previous)}`)}.${randomBytes(6).toString("hex")}.tmp`;
   try {
+    // Changes the folder: asynchronous, since a concurrent fsync of the folder may hold its lock.
     await link(path, temp);
     await rename(temp, previous);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     if (["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK"].includes(_code(error))) {
       return _write(storeId, name, previous, current.bytes); // no hard links here: copy
     }
@@ -390,7 +398,7 @@ async function _write(storeId: string, name: string, path: string, data: string 
 function _parseFile(storeId: string, name: string, path: string, text: string, mtime: Date): StoredSecret {
   const trimmed = text.trim();
   if (!trimmed.startsWith("{")) return { value: trimmed, version: "0", updatedAt: mtime };
-  const envelope = _parseEnvelope(trimmed);
+  const envelope = parseEnvelope(trimmed);
   if (typeof envelope === "string") {
     throw new StoreError(
       storeId,
@@ -399,50 +407,6 @@ function _parseFile(storeId: string, name: string, path: string, text: string, m
     );
   }
   return envelope;
-}
-
-/** The stored secret, or a description of what is wrong (without any of the content). */
-function _parseEnvelope(text: string): StoredSecret | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return "starts with '{' but is not valid JSON";
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return "not a JSON object";
-  const envelope = data as Partial<Record<keyof FileEnvelope, unknown>>;
-  if (typeof envelope.partnerd !== "number") return `not a partnerd envelope (no "partnerd" format number)`;
-  if (envelope.partnerd !== ENVELOPE_FORMAT) {
-    return `envelope format ${envelope.partnerd} is not ${ENVELOPE_FORMAT} (written by another partnerd version?)`;
-  }
-  if (typeof envelope.version !== "string" || !/^[0-9]+$/.test(envelope.version)) {
-    return `"version" is not a generation number`;
-  }
-  if (typeof envelope.value !== "string") return `"value" is not a string`;
-  if (
-    envelope.metadata !== undefined &&
-    (typeof envelope.metadata !== "object" || envelope.metadata === null)
-  ) {
-    return `"metadata" is not an object`;
-  }
-  let updatedAt: Date | undefined;
-  if (envelope.updatedAt !== undefined) {
-    updatedAt = typeof envelope.updatedAt === "string" ? new Date(envelope.updatedAt) : undefined;
-    if (updatedAt === undefined || Number.isNaN(updatedAt.getTime())) return `"updatedAt" is not a date`;
-  }
-  return updatedAt === undefined
-    ? { value: envelope.value, version: envelope.version }
-    : { value: envelope.value, version: envelope.version, updatedAt };
-}
-
-/** Generation of the file a `put` replaces: 0 for a hand-written token, `undefined` when corrupt. */
-function _generationOf(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith("{")) return 0;
-  const envelope = _parseEnvelope(trimmed);
-  if (typeof envelope === "string") return undefined;
-  const generation = Number(envelope.version);
-  return Number.isSafeInteger(generation) ? generation : undefined;
 }
 
 function _metadataJson(metadata: SecretMetadata | undefined): FileEnvelope["metadata"] {

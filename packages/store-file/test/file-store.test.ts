@@ -69,7 +69,12 @@ describe("plugin", () => {
     const store = await fileStore.create({ dir: "secrets/pc" }, context());
     await store.put("pc", CANARY, metadata());
     expect(await readFile(join(root, "secrets", "pc", "pc"), "utf8")).toContain(CANARY);
-    expect(store.capabilities).toEqual({ versions: true, tags: true, softDelete: false });
+    expect(store.capabilities).toEqual({
+      versions: true,
+      tags: true,
+      softDelete: false,
+      durableWrites: true,
+    });
   });
 
   it("uses an absolute dir as is", async () => {

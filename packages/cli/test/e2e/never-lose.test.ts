@@ -144,6 +144,42 @@ describe("never lose a token", () => {
     }
   });
 
+  it("the file store as the only location: written straight (no journal); if it fails, the journal takes the token", async () => {
+    const ws = await createWorkspace(fake.entra, {
+      profileYaml: ({ clientId }) =>
+        [
+          ...userProfileLines(fake.entra, clientId),
+          "    retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }",
+        ].join("\n"),
+    });
+    const first = await refresh(ws);
+    expect(first.code).toBe(0);
+    let [valid] = fake.entra.validRefreshTokens(ws.clientId);
+    expect(await storedToken(ws.secretsDir)).toBe(valid);
+    expect(existsSync(join(ws.stateDir, "journal"))).toBe(false); // the store's own write was the durable copy
+
+    // The store now cannot replace `pc` (a folder sits where it keeps the replaced value).
+    await rm(join(ws.secretsDir, "pc.previous"));
+    await mkdir(join(ws.secretsDir, "pc.previous", "blocker"), { recursive: true });
+    const failed = await refresh(ws);
+    expect(failed.code).toBe(1);
+    [valid] = fake.entra.validRefreshTokens(ws.clientId);
+    const journaled = JSON.parse(await readFile(journalFile(ws), "utf8")).refreshToken as string;
+    expect(journaled).toBe(valid); // single-use rotation: the only live token, and it is in the journal
+    expect(failed.logs.some((l) => l.msg.startsWith("could not write the store; journaling"))).toBe(true);
+    expect(failed.stdout + failed.stderr).not.toContain(journaled);
+
+    await rm(join(ws.secretsDir, "pc.previous"), { recursive: true });
+    const replayed = await refresh(ws);
+    expect(replayed.code).toBe(0);
+    expect(
+      replayed.logs.some((l) => l.msg === "persisting a redeemed refresh token left in the journal"),
+    ).toBe(true);
+    [valid] = fake.entra.validRefreshTokens(ws.clientId);
+    expect(await storedToken(ws.secretsDir)).toBe(valid);
+    expect(existsSync(journalFile(ws))).toBe(false);
+  });
+
   it("a damaged or unwritable status file never stops a refresh, nor crashes status (#5)", async () => {
     const ws = await faultWorkspace();
     await mkdir(join(ws.stateDir, "status"), { recursive: true });

@@ -1,4 +1,5 @@
-import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenLocation } from "../config/types.ts";
 import { fsyncDir, writeFileAtomic } from "../fs/atomic-write.ts";
@@ -53,7 +54,10 @@ export class Journal {
   async read(profile: string): Promise<JournalEntry | undefined> {
     let text: string;
     try {
-      text = await readFile(this.#path(profile), "utf8");
+      // Every refresh looks, and there is almost never an entry: a synchronous look that throws nothing
+      // when it is absent (an error with its stack costs more than the look; see `writeFileAtomic`).
+      if (!statSync(this.#path(profile), { throwIfNoEntry: false })) return undefined;
+      text = readFileSync(this.#path(profile), "utf8");
     } catch (error) {
       // ENOTDIR: something not a folder sits where the journal folder goes, so no entry can exist.
       const code = (error as NodeJS.ErrnoException).code;
@@ -77,9 +81,9 @@ export class Journal {
    */
   async recover(profile: string): Promise<boolean> {
     const prefix = `.${profile}.json.`;
-    const names = await readdir(this.#dir).catch(() => [] as string[]);
+    const names = this.#list().filter((n) => n.startsWith(prefix) && n.endsWith(".tmp"));
     const candidates: { path: string; entry: JournalEntry }[] = [];
-    for (const name of names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp"))) {
+    for (const name of names) {
       const path = join(this.#dir, name);
       const entry = parseEntry(await readFile(path, "utf8").catch(() => ""));
       if (entry?.profile === profile) candidates.push({ path, entry });
@@ -120,9 +124,21 @@ export class Journal {
    */
   async clear(profile: string): Promise<void> {
     // unlink, not rm({ force }): rm looks at the path twice before removing it.
-    await unlink(this.#path(profile)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-    });
+    try {
+      unlinkSync(this.#path(profile));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+
+  /** The journal folder's names; usually none. Synchronous and throwing nothing, since every refresh looks. */
+  #list(): string[] {
+    if (!statSync(this.#dir, { throwIfNoEntry: false })?.isDirectory()) return [];
+    try {
+      return readdirSync(this.#dir);
+    } catch {
+      return [];
+    }
   }
 
   #path(profile: string): string {

@@ -6,7 +6,7 @@ import { asStoreError, type StoreRegistry } from "../stores/registry.ts";
 import type { StoredLocation } from "./events.ts";
 
 /**
- * Writes `token` to one location and reads it back. With `checkFirst` (a journal replay, a retry, an
+ * Writes `token` to one location and reads it back (unless the store's writes are `durableWrites`). With `checkFirst` (a journal replay, a retry, an
  * unchanged token), a location that already holds it is not written again; a fresh rotation skips that
  * read, since the store cannot hold a token minted a moment ago.
  */
@@ -31,6 +31,8 @@ export async function persistToLocation(
   } catch (error) {
     throw asStoreError(storeId, name, "write failed", error);
   }
+  // Such a store has just written and fsync'd these very bytes itself; reading them back proves nothing.
+  if (stores.get(storeId).capabilities.durableWrites === true) return { store: storeId, name, version };
   const readBack = await stores.read(storeId, name);
   if (readBack?.value !== token.reveal()) {
     throw new StoreError(storeId, name, "the value read back after writing does not match what was written");

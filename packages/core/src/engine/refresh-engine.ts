@@ -294,7 +294,11 @@ export class RefreshEngine {
     return this.#journalAndPersist(profile, token, current.fingerprint, logger);
   }
 
-  /** Journal first, then every store: from here on a crash cannot lose the new token. */
+  /**
+   * Journal first, then every store: from here on a crash cannot lose the new token. When the only
+   * location is a store whose write is itself local and crash-safe (`durableWrites`: the file store),
+   * that write is the first durable copy, so it goes first and the journal is the fallback if it fails.
+   */
   async #journalAndPersist(
     profile: ProfileConfig,
     token: TokenResult,
@@ -302,6 +306,22 @@ export class RefreshEngine {
     logger: Logger,
   ): Promise<RefreshOutcome> {
     const entry = this.#entry(profile, token.refreshToken!, previousFingerprint, token);
+    const direct = this.#writeIsDurableCopy(profile);
+    if (direct) {
+      const locations = await this.#persistEverywhere(profile, entry, logger, {
+        fresh: true,
+        journal: false,
+        attempts: 1,
+      }).catch((error: unknown) => {
+        logger.warn("could not write the store; journaling the new refresh token before retrying", {
+          error: messageOf(error),
+        });
+        return undefined;
+      });
+      if (locations) {
+        return this.#succeed(profile, entry, locations, { rotated: true, replayed: false, token }, logger);
+      }
+    }
     let journaled = true;
     try {
       await this.#journal.record(entry);
@@ -314,7 +334,11 @@ export class RefreshEngine {
     }
     let locations: StoredLocation[];
     try {
-      locations = await this.#persistEverywhere(profile, entry, logger, { fresh: true, journal: journaled });
+      // After a failed direct write the token may have landed anyway: look before writing.
+      locations = await this.#persistEverywhere(profile, entry, logger, {
+        fresh: !direct,
+        journal: journaled,
+      });
     } catch (error) {
       if (journaled) throw error;
       locations = await this.#persistFromMemory(profile, entry, logger, error);
@@ -351,6 +375,16 @@ export class RefreshEngine {
       profile.retry,
     );
     return where === "stores" ? stored! : this.#persistEverywhere(profile, entry, logger);
+  }
+
+  /** The profile's only location is a store whose `put` is itself a local, crash-safe, durable write. */
+  #writeIsDurableCopy(profile: ProfileConfig): boolean {
+    const [only, ...others] = profile.refreshToken;
+    return (
+      only !== undefined &&
+      others.length === 0 &&
+      this.#options.stores.get(only.store).capabilities.durableWrites === true
+    );
   }
 
   #entry(
@@ -449,7 +483,11 @@ export class RefreshEngine {
     profile: ProfileConfig,
     entry: JournalEntry,
     logger: Logger,
-    { journal = true, fresh = false }: { journal?: boolean; fresh?: boolean } = {},
+    {
+      journal = true,
+      fresh = false,
+      attempts = profile.retry.attempts,
+    }: { journal?: boolean; fresh?: boolean; attempts?: number } = {},
   ): Promise<StoredLocation[]> {
     const metadata = {
       profile: profile.name,
@@ -474,7 +512,7 @@ export class RefreshEngine {
         else lastError = result.reason;
       });
       if (lastError === undefined) break;
-      if (attempt >= profile.retry.attempts) throw lastError;
+      if (attempt >= attempts) throw lastError;
       const delayMs = backoffDelay(profile.retry, attempt);
       logger.warn("store write failed; retrying the failed stores", {
         attempt,

@@ -1,5 +1,4 @@
-import type { Stats } from "node:fs";
-import { readFile, rename, stat } from "node:fs/promises";
+import { readFileSync, renameSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
@@ -26,15 +25,61 @@ export interface ProfileStatus {
 export const STATUS_CORRUPT_SUFFIX = ".corrupt";
 
 /**
+ * Status changes not written yet, by file. Shared by every book in this process, so that each reads what
+ * the others recorded; written shortly after, off the refresh's path (`flushStatus`).
+ */
+const unwritten = new Map<string, { status: ProfileStatus; logger: Logger }>();
+/** Batches the writes of concurrent refreshes; short enough that `partnerd status` never notices. */
+const WRITE_BEHIND_MS = 50;
+let flushTimer: NodeJS.Timeout | undefined;
+let flushing: Promise<void> = Promise.resolve();
+
+/**
+ * Writes every status change recorded so far; resolves when they are on disk (as far as an advisory,
+ * un-fsync'd file goes). `PartnerdRuntime.close()` calls it; a process also writes them within 50 ms.
+ */
+export function flushStatus(): Promise<void> {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  flushing = flushing.then(writeUnwritten);
+  return flushing;
+}
+
+async function writeUnwritten(): Promise<void> {
+  const batch = [...unwritten];
+  for (let i = 0; i < batch.length; i += 16) {
+    await Promise.all(
+      batch.slice(i, i + 16).map(async ([path, pending]) => {
+        try {
+          await writeFileAtomic(path, `${JSON.stringify(pending.status, null, 2)}\n`, {
+            durable: false,
+            createDir: true,
+          });
+        } catch (error) {
+          pending.logger.warn("could not write the profile status; the refresh goes on without it", {
+            file: path,
+            error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+          });
+        }
+        // A newer change recorded meanwhile stays for the next flush.
+        if (unwritten.get(path) === pending) unwritten.delete(path);
+      }),
+    );
+  }
+}
+
+/**
  * The per-profile status files. Advisory (what `status`, metrics and hooks show; tokens never depend on
  * it): nothing here may stop a refresh. A file that cannot be read reads as empty (a damaged one is set
  * aside), one that cannot be written is skipped, both with a warning. Written atomically but not
- * fsync'd: a crash may leave an older or a torn file, which reads as no status.
+ * fsync'd, and shortly after the change rather than during the refresh (replacing a file costs a few
+ * hundred microseconds of file-system journal, a third of a durable refresh): a crash may lose the last
+ * changes or leave a torn file, which reads as no status.
  */
 export class StatusBook {
   readonly #dir: string;
   readonly #logger: Logger;
-  /** Attempts noted but not yet written: they go out with the attempt's outcome, one write per run. */
+  /** Attempts noted but not yet recorded: they go out with the attempt's outcome, one write per run. */
   readonly #attempts = new Map<string, string>();
   /** The last content seen per profile, with the file it came from. */
   readonly #seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
@@ -46,8 +91,8 @@ export class StatusBook {
 
   async read(profile: string): Promise<ProfileStatus> {
     const attempt = this.#attempts.get(profile);
-    const status = await this.#readFile(profile);
-    return attempt === undefined ? status : { ...status, lastAttemptAt: attempt };
+    const status = unwritten.get(this.#path(profile))?.status ?? (await this.#readFile(profile));
+    return attempt === undefined ? { ...status } : { ...status, lastAttemptAt: attempt };
   }
 
   /** Records the start of an attempt in memory; the next `update` of the profile writes it. */
@@ -55,42 +100,32 @@ export class StatusBook {
     this.#attempts.set(profile, at.toISOString());
   }
 
-  /** Applies `change` and writes the result; a failure to write is logged, never thrown. */
+  /** Applies `change` and records the result, to be written shortly (`flushStatus`); never throws. */
   async update(profile: string, change: (status: ProfileStatus) => ProfileStatus): Promise<ProfileStatus> {
     const next = change(await this.read(profile));
     this.#attempts.delete(profile);
     if (next.lastError) {
       next.lastError = { ...next.lastError, message: redactKnownSecrets(next.lastError.message) };
     }
-    try {
-      await writeFileAtomic(this.#path(profile), `${JSON.stringify(next, null, 2)}\n`, {
-        durable: false,
-        createDir: true,
-      });
-      await this.#remember(profile, next);
-    } catch (error) {
-      this.#seen.delete(profile);
-      this.#logger.warn("could not write the profile status; the refresh goes on without it", {
-        file: this.#path(profile),
-        error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
-      });
-    }
-    return next;
+    unwritten.set(this.#path(profile), { status: next, logger: this.#logger });
+    flushTimer ??= setTimeout(() => void flushStatus(), WRITE_BEHIND_MS);
+    return { ...next };
   }
 
   /**
    * The file's content, re-read only when it changed since this book last saw it (every write is a
    * rename, so a new inode): a refresh reads its status twice, and one `stat` is cheaper than a read.
+   * Synchronous, like every small-file operation on the refresh path (see `writeFileAtomic`).
    */
   async #readFile(profile: string): Promise<ProfileStatus> {
     const path = this.#path(profile);
     let info: FileIdentity;
     let text: string;
     try {
-      info = identityOf(await stat(path));
+      info = identityOf(statSync(path));
       const known = this.#seen.get(profile);
       if (known && sameFile(known.file, info)) return { ...known.status };
-      text = await readFile(path, "utf8");
+      text = readFileSync(path, "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOENT") {
@@ -104,23 +139,17 @@ export class StatusBook {
       return { ...status };
     }
     const aside = `${path}${STATUS_CORRUPT_SUFFIX}`;
-    const moved = await rename(path, aside).then(
-      () => true,
-      () => false,
-    );
+    let moved = true;
+    try {
+      renameSync(path, aside);
+    } catch {
+      moved = false;
+    }
     this.#logger.warn("the profile status file is damaged; set aside, starting from an empty status", {
       file: path,
       ...(moved ? { keptAs: aside } : {}),
     });
     return {};
-  }
-
-  async #remember(profile: string, status: ProfileStatus): Promise<void> {
-    try {
-      this.#seen.set(profile, { file: identityOf(await stat(this.#path(profile))), status });
-    } catch {
-      this.#seen.delete(profile);
-    }
   }
 
   #path(profile: string): string {

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { closeSync, fchmodSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { fsyncFd, openFd } from "./fd.ts";
 
 export const PRIVATE_FILE_MODE = 0o600;
 const TEMP_SUFFIX = ".tmp";
@@ -27,6 +29,11 @@ export interface AtomicWriteOptions {
  * Replaces `path` with `data` so that a reader sees either the old or the new content, never a mix,
  * and the new content survives a crash once this resolves: temp file (0600, or `mode`) → fsync → rename →
  * fsync dir.
+ *
+ * The files written here are small (a token, a status): writing and closing one takes microseconds on a
+ * local disk, while each fs/promises call costs a thread-pool round trip of ~40 µs, so those calls run
+ * synchronously. What can wait on the disk stays asynchronous: the fsyncs, and the create and the rename,
+ * which take the folder's lock that a concurrent fsync of the folder holds.
  */
 export async function writeFileAtomic(
   path: string,
@@ -35,32 +42,39 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
-  let file: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    file = await open(temp, "wx", PRIVATE_FILE_MODE);
+    fd = await openFd(temp, "wx", PRIVATE_FILE_MODE);
   } catch (error) {
     if (!createDir || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     await ensurePrivateDir(dir);
-    file = await open(temp, "wx", PRIVATE_FILE_MODE);
+    fd = await openFd(temp, "wx", PRIVATE_FILE_MODE);
   }
   try {
     // Widened only after the open, and explicitly, so that the umask cannot change the requested mode.
-    if (mode !== PRIVATE_FILE_MODE) await file.chmod(mode);
-    await file.writeFile(data);
-    if (durable) await file.sync();
+    if (mode !== PRIVATE_FILE_MODE) fchmodSync(fd, mode);
+    writeAll(fd, data);
+    if (durable) await fsyncFd(fd);
   } catch (error) {
-    await file.close();
-    await rm(temp, { force: true });
+    closeSync(fd);
+    rmSync(temp, { force: true });
     throw error;
   }
-  await file.close();
+  closeSync(fd);
   try {
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
   if (durable) await fsyncDir(dir);
+}
+
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  for (let written = 0; written < bytes.byteLength; ) {
+    written += writeSync(fd, bytes, written, bytes.byteLength - written);
+  }
 }
 
 interface DirSyncs {
@@ -104,11 +118,11 @@ async function drainDirSyncs(dir: string, syncs: DirSyncs): Promise<void> {
 }
 
 async function syncDirNow(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  const fd = openSync(dir, "r");
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

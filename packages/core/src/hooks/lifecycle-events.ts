@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent } from "../engine/events.ts";
@@ -42,8 +42,11 @@ export function eventMemoPath(stateDir: string, profile: string): string {
 
 /** A profile's memo; empty when there is none. */
 export async function readEventMemo(stateDir: string, profile: string): Promise<EventMemo> {
+  const path = eventMemoPath(stateDir, profile);
   try {
-    return JSON.parse(await readFile(eventMemoPath(stateDir, profile), "utf8")) as EventMemo;
+    // Read on every refresh and usually absent: a synchronous look that throws nothing when it is.
+    if (!statSync(path, { throwIfNoEntry: false })) return {};
+    return JSON.parse(readFileSync(path, "utf8")) as EventMemo;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw error;

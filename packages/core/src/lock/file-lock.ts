@@ -1,8 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { link, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PartnerdError } from "../errors.ts";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/atomic-write.ts";
+import { openFd } from "../fs/fd.ts";
 import type { AcquireOptions, HeldLock, LockOwner, Locks } from "./contract.ts";
 import { LockBusyError, LockLostError } from "./errors.ts";
 import { currentProcessIdentity, mayBeAlive, type ProcessIdentity } from "./process-liveness.ts";
@@ -16,7 +29,10 @@ interface Observed {
   mtimeMs: number;
 }
 
-/** A record that does not parse is a holder that died between creating and filling it... or a stranger. */
+/**
+ * A record that does not parse is a holder between creating and filling the file, one that died there,
+ * or a stranger: dead once the file is this old.
+ */
 const UNREADABLE_GRACE_MS = 5_000;
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 200;
@@ -27,8 +43,8 @@ const MAX_POLL_MS = 200;
  * without a compiler; an mtime-heartbeat lock (proper-lockfile) robs a live holder whose event loop
  * stalls past the staleness window. Here a holder is dead only when its process provably is.
  *
- * Taking: the record is written to a private temp file and hard-linked to the lock name, so the lock
- * never exists half-written and only one `link` can win. Breaking a dead holder's lock: it is renamed
+ * Taking: the lock name is created exclusively (only one create can win) and the record written into it.
+ * Breaking a dead holder's lock: it is renamed
  * aside and kept only if the renamed file is the very inode judged dead; otherwise it is linked back.
  */
 export class FileLocks implements Locks {
@@ -93,26 +109,38 @@ export class FileLocks implements Locks {
     return join(this.#dir, `${key}.lock`);
   }
 
-  /** The lock's inode when this call created it; undefined when another holder's file is there. */
+  /**
+   * The lock's inode when this call created it; undefined when another holder's file is there. The file
+   * is created exclusively, then filled: a waiter that reads it in between finds no record and waits
+   * (`UNREADABLE_GRACE_MS`). One folder change per take, where a temp file linked into place costs three,
+   * each of which can wait on the file system's journal while other files are fsync'd: so the create is
+   * asynchronous, and filling the tiny record synchronous (see `writeFileAtomic`).
+   */
   async #tryCreate(path: string, record: OwnerRecord): Promise<{ dev: number; ino: number } | undefined> {
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const text = `${JSON.stringify(record)}\n`;
-    const options = { mode: PRIVATE_FILE_MODE, flag: "wx" } as const;
-    await writeFile(temp, text, options).catch(async (error: NodeJS.ErrnoException) => {
-      // The folder is created once, when the first lock finds it missing.
-      if (error.code !== "ENOENT") throw error;
-      await ensurePrivateDir(this.#dir);
-      await writeFile(temp, text, options);
-    });
+    const fd = await this.#createExclusive(path);
+    if (fd === undefined) return undefined;
     try {
-      await link(temp, path);
-      const { dev, ino } = await stat(temp);
+      writeFileSync(fd, `${JSON.stringify(record)}\n`);
+      const { dev, ino } = fstatSync(fd);
       return { dev, ino };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+      await unlink(path).catch(() => undefined); // ours and empty: never leave it to the grace period
       throw error;
     } finally {
-      await unlink(temp).catch(() => undefined);
+      closeSync(fd);
+    }
+  }
+
+  /** The new file's descriptor; undefined when the name exists. Creates the folder when it is missing. */
+  async #createExclusive(path: string, folderMade = false): Promise<number | undefined> {
+    try {
+      return await openFd(path, "wx", PRIVATE_FILE_MODE);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return undefined;
+      if (code !== "ENOENT" || folderMade) throw error;
+      await ensurePrivateDir(this.#dir);
+      return this.#createExclusive(path, true);
     }
   }
 }
@@ -132,18 +160,18 @@ class HeldFileLock implements HeldLock {
   }
 
   async verify(): Promise<void> {
-    if (this.#released || !(await this.#stillOurs())) throw new LockLostError(this.#subject);
+    if (this.#released || !this.#stillOurs()) throw new LockLostError(this.#subject);
   }
 
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    if (await this.#stillOurs()) await unlink(this.#path).catch(() => undefined);
+    if (this.#stillOurs()) await unlink(this.#path).catch(() => undefined);
   }
 
-  async #stillOurs(): Promise<boolean> {
+  #stillOurs(): boolean {
     try {
-      const { dev, ino } = await stat(this.#path);
+      const { dev, ino } = statSync(this.#path);
       return dev === this.#inode.dev && ino === this.#inode.ino;
     } catch {
       return false;
@@ -152,18 +180,18 @@ class HeldFileLock implements HeldLock {
 }
 
 async function observe(path: string): Promise<Observed | undefined> {
-  let file: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    file = await open(path, "r");
+    fd = openSync(path, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
   try {
-    const { dev, ino, mtimeMs } = await file.stat();
-    return { record: parseRecord(await file.readFile("utf8")), dev, ino, mtimeMs };
+    const { dev, ino, mtimeMs } = fstatSync(fd);
+    return { record: parseRecord(readFileSync(fd, "utf8")), dev, ino, mtimeMs };
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 
@@ -175,17 +203,25 @@ function isDead(observed: Observed): boolean {
 async function breakDeadLock(path: string, judged: Observed): Promise<void> {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.dead`;
   try {
-    await rename(path, aside);
+    renameSync(path, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // another waiter broke it first
     throw error;
   }
-  const moved = await stat(aside);
+  const moved = statSync(aside);
   if (moved.dev !== judged.dev || moved.ino !== judged.ino) {
     // Another waiter broke the dead lock and took it between our look and our rename: put it back.
-    await link(aside, path).catch(() => undefined);
+    try {
+      linkSync(aside, path);
+    } catch {
+      // taken again meanwhile: theirs now
+    }
   }
-  await unlink(aside).catch(() => undefined);
+  try {
+    unlinkSync(aside);
+  } catch {
+    // already gone
+  }
 }
 
 function parseRecord(text: string): OwnerRecord | undefined {

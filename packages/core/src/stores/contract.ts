@@ -37,6 +37,15 @@ export interface StoreCapabilities {
    * `partnerd validate` warns when a profile's schedule writes more often.
    */
   minWriteIntervalSeconds?: number;
+  /**
+   * `put` resolves only once the value is on this machine's stable storage exactly as given, and a `put`
+   * cut short by a crash is completed or dropped whole the next time the store is opened (the file store:
+   * temp file, fsync, rename, fsync folder; a complete temp file newer than the secret is renamed into
+   * place on open). When such a store is a profile's only location, its write is the first durable copy
+   * of a redeemed token: the engine writes it without journaling the token first and without reading it
+   * back, and falls back to the journal when the write fails.
+   */
+  durableWrites?: boolean;
 }
 
 export interface SecretStore {

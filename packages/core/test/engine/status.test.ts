@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { StatusBook } from "../../src/engine/status.ts";
+import { describe, expect, it, vi } from "vitest";
+import { flushStatus, StatusBook } from "../../src/engine/status.ts";
 import { fsyncDir, writeFileAtomic } from "../../src/fs/atomic-write.ts";
 
 describe("StatusBook (advisory status)", () => {
@@ -13,6 +13,7 @@ describe("StatusBook (advisory status)", () => {
     await expect(stat(join(stateDir, "status"))).rejects.toMatchObject({ code: "ENOENT" }); // nothing written yet
     expect(await book.read("pc")).toEqual({ lastAttemptAt: "2026-01-01T00:00:00.000Z" });
     await book.update("pc", (s) => ({ ...s, lastSuccessAt: "2026-01-01T00:00:01.000Z" }));
+    await flushStatus();
     const written = JSON.parse(await readFile(join(stateDir, "status", "pc.json"), "utf8"));
     expect(written).toEqual({
       lastAttemptAt: "2026-01-01T00:00:00.000Z",
@@ -27,6 +28,7 @@ describe("StatusBook (advisory status)", () => {
     const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
     const book = new StatusBook(stateDir);
     await book.update("pc", () => ({ fingerprint: "a" }));
+    await flushStatus();
     await writeFile(join(stateDir, "status", "pc.json"), "");
     expect(await book.read("pc")).toEqual({});
     await writeFile(join(stateDir, "status", "pc.json"), '{"fingerp');
@@ -37,20 +39,39 @@ describe("StatusBook (advisory status)", () => {
   });
 });
 
+describe("StatusBook write-behind", () => {
+  it("shows a change to every book of the process at once, and writes it shortly after by itself", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const engine = new StatusBook(stateDir);
+    const board = new StatusBook(stateDir);
+    await engine.update("pc", () => ({ fingerprint: "a" }));
+    expect(await board.read("pc")).toEqual({ fingerprint: "a" });
+    await board.update("pc", (s) => ({ ...s, needsConsent: true }));
+    expect(await engine.read("pc")).toEqual({ fingerprint: "a", needsConsent: true });
+    const file = join(stateDir, "status", "pc.json");
+    await vi.waitFor(async () => {
+      expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ fingerprint: "a", needsConsent: true });
+    });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
 describe("StatusBook across processes", () => {
   it("sees what another writer put in the file, and its own writes without re-reading", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
     const mine = new StatusBook(stateDir);
-    const theirs = new StatusBook(stateDir);
     await mine.update("pc", () => ({ fingerprint: "a" }));
+    await flushStatus();
     expect(await mine.read("pc")).toEqual({ fingerprint: "a" });
-    await theirs.update("pc", (s) => ({ ...s, needsConsent: true }));
+    // Another process replaces the file (as its own book does: temp file and rename).
+    const file = join(stateDir, "status", "pc.json");
+    await writeFileAtomic(file, JSON.stringify({ fingerprint: "a", needsConsent: true }), { durable: false });
     expect(await mine.read("pc")).toEqual({ fingerprint: "a", needsConsent: true });
     // A caller changing what it was given changes nothing remembered.
     const read = await mine.read("pc");
     read.fingerprint = "changed";
     expect((await mine.read("pc")).fingerprint).toBe("a");
-    await rm(join(stateDir, "status", "pc.json"));
+    await rm(file);
     expect(await mine.read("pc")).toEqual({});
     await rm(stateDir, { recursive: true, force: true });
   });

@@ -1,0 +1,100 @@
+import { chmod, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Logger, type SecretMetadata, silentLogger } from "@partnerd/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createFileStore, type FileEnvelope } from "../src/index.ts";
+
+// A crash between a put's fsync of its temp file and the folder fsync after its rename can leave the
+// newest token only in the temp file. The file store is then a profile's only durable copy (the engine
+// journals nothing in front of it), so opening it must finish that write, and only that one.
+
+const META: SecretMetadata = {
+  profile: "pc",
+  fingerprint: "fp",
+  refreshedAt: new Date("2026-01-02T03:04:05.000Z"),
+  expiresByInactivityAt: new Date("2026-04-02T03:04:05.000Z"),
+};
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "partnerd-file-recover-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function envelope(version: number, value: string): string {
+  const file: FileEnvelope = {
+    partnerd: 1,
+    version: String(version),
+    updatedAt: new Date().toISOString(),
+    value,
+  };
+  return `${JSON.stringify(file)}\n`;
+}
+
+/** What a crash leaves: the temp file `writeFileAtomic` names, complete (or torn), never renamed. */
+async function leaveTempFile(name: string, text: string, ageSeconds = 0): Promise<string> {
+  const path = join(dir, `.${name}.${"ab12".repeat(3)}.tmp`);
+  await writeFile(path, text, { mode: 0o600 });
+  const at = new Date(Date.now() - ageSeconds * 1000);
+  await utimes(path, at, at);
+  return path;
+}
+
+function recordingLogger(lines: string[]): Logger {
+  const logger: Logger = {
+    ...silentLogger,
+    warn: (message, fields) => lines.push(`${message} ${JSON.stringify(fields)}`),
+    child: () => logger,
+  };
+  return logger;
+}
+
+describe("file store: a write a crash interrupted", () => {
+  it("is completed on open when the temp file is whole and newer, keeping the replaced value as .previous", async () => {
+    const store = await createFileStore({ dir });
+    await store.put("pc", "TOKEN-1", META);
+    await store.close();
+    await leaveTempFile("pc", envelope(2, "TOKEN-2"));
+    const warnings: string[] = [];
+    const reopened = await createFileStore({ dir }, { logger: recordingLogger(warnings) });
+    expect(await reopened.get("pc")).toMatchObject({ value: "TOKEN-2", version: "2" });
+    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
+    expect(warnings.join("\n")).toContain("completed a write that a crash interrupted");
+    expect(warnings.join("\n")).not.toContain("TOKEN-2");
+    // The next put goes on from the recovered generation.
+    expect(await reopened.put("pc", "TOKEN-3", META)).toEqual({ version: "3" });
+    expect(JSON.parse(await readFile(join(dir, "pc.previous"), "utf8")).value).toBe("TOKEN-2");
+  });
+
+  it("is completed when the secret did not exist before the interrupted first write", async () => {
+    await leaveTempFile("fresh", envelope(1, "FIRST"));
+    const store = await createFileStore({ dir });
+    expect(await store.get("fresh")).toMatchObject({ value: "FIRST", version: "1" });
+  });
+
+  it("is left alone when torn (the crash came before the fsync), not newer, or older than the file", async () => {
+    const store = await createFileStore({ dir });
+    await store.put("torn", "KEEP-TORN", META);
+    await store.put("older", "KEEP-1", META);
+    await store.put("older", "KEEP-2", META);
+    await store.close();
+    await writeFile(join(dir, "hand"), "PERSON-PASTED-TOKEN\n", { mode: 0o600 }); // a newer consent, by hand
+    await leaveTempFile("torn", '{"partnerd":1,"version":"2","val');
+    await leaveTempFile("older", envelope(2, "STALE"));
+    await leaveTempFile("hand", envelope(5, "FROM-BEFORE-THE-PASTE"), 60);
+    const reopened = await createFileStore({ dir });
+    expect((await reopened.get("torn"))?.value).toBe("KEEP-TORN");
+    expect((await reopened.get("older"))?.value).toBe("KEEP-2");
+    expect((await reopened.get("hand"))?.value).toBe("PERSON-PASTED-TOKEN");
+  });
+
+  it("is not taken from a temp file others could have planted (not 0600)", async () => {
+    const path = await leaveTempFile("pc", envelope(9, "PLANTED"));
+    await chmod(path, 0o644);
+    const store = await createFileStore({ dir });
+    expect(await store.get("pc")).toBeNull();
+  });
+});
