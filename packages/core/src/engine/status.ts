@@ -29,6 +29,8 @@ export const STATUS_CORRUPT_SUFFIX = ".corrupt";
  * the others recorded; written shortly after, off the refresh's path (`flushStatus`).
  */
 const unwritten = new Map<string, { status: ProfileStatus; logger: Logger }>();
+/** The last content read or written per file, with the file's identity then: a `stat` tells if it changed. */
+const seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
 /** Batches the writes of concurrent refreshes; short enough that `partnerd status` never notices. */
 const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
@@ -55,7 +57,9 @@ async function writeUnwritten(): Promise<void> {
             durable: false,
             createDir: true,
           });
+          seen.set(path, { file: identityOf(statSync(path)), status: pending.status });
         } catch (error) {
+          seen.delete(path);
           pending.logger.warn("could not write the profile status; the refresh goes on without it", {
             file: path,
             error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
@@ -81,8 +85,6 @@ export class StatusBook {
   readonly #logger: Logger;
   /** Attempts noted but not yet recorded: they go out with the attempt's outcome, one write per run. */
   readonly #attempts = new Map<string, string>();
-  /** The last content seen per profile, with the file it came from. */
-  readonly #seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
 
   constructor(stateDir: string, logger: Logger = silentLogger) {
     this.#dir = join(stateDir, "status");
@@ -113,8 +115,8 @@ export class StatusBook {
   }
 
   /**
-   * The file's content, re-read only when it changed since this book last saw it (every write is a
-   * rename, so a new inode): a refresh reads its status twice, and one `stat` is cheaper than a read.
+   * The file's content, re-read only when it changed since this process last read or wrote it (every
+   * write is a rename, so a new inode): one `stat` is cheaper than a read.
    * Synchronous, like every small-file operation on the refresh path (see `writeFileAtomic`).
    */
   async #readFile(profile: string): Promise<ProfileStatus> {
@@ -123,7 +125,7 @@ export class StatusBook {
     let text: string;
     try {
       info = identityOf(statSync(path));
-      const known = this.#seen.get(profile);
+      const known = seen.get(path);
       if (known && sameFile(known.file, info)) return { ...known.status };
       text = readFileSync(path, "utf8");
     } catch (error) {
@@ -135,7 +137,7 @@ export class StatusBook {
     }
     const status = parseStatus(text);
     if (status) {
-      this.#seen.set(profile, { file: info, status });
+      seen.set(path, { file: info, status });
       return { ...status };
     }
     const aside = `${path}${STATUS_CORRUPT_SUFFIX}`;

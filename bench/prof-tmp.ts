@@ -1,0 +1,21 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session } from "node:inspector/promises";
+import { writeFileSync } from "node:fs";
+import { FakeEntra } from "@partnerd/testkit";
+import { seededRuntime } from "/work/main/bench/seeded-runtime.ts";
+const entra = await FakeEntra.start();
+entra.registerClient({ clientId: "c" });
+const dir = await mkdtemp(join(tmpdir(), "prof-"));
+const names = Array.from({ length: 50 }, (_, i) => `p${i}`);
+const rt = await seededRuntime(dir, entra, { clientId: "c", scope: "https://api.partnercenter.microsoft.com/user_impersonation", names });
+for (let r = 0; r < 3; r++) for (const n of names) await rt.refresh(n);
+const s = new Session(); s.connect(); await s.post("Profiler.enable"); await s.post("Profiler.setSamplingInterval", { interval: 100 }); await s.post("Profiler.start");
+const t = performance.now(); const cpu = process.cpuUsage();
+for (let r = 0; r < 20; r++) { let i = 0; await Promise.all(Array.from({length: 16}, async () => { while (i < names.length) await rt.refresh(names[i++]!); })); }
+const u = process.cpuUsage(cpu);
+const { profile } = await s.post("Profiler.stop");
+writeFileSync("/tmp/prof/steady.cpuprofile", JSON.stringify(profile));
+console.log("per refresh ms", (performance.now() - t) / 1000, "cpu", (u.user + u.system) / 1000 / 1000, "sys", u.system/1000/1000);
+await rt.close(); await entra.close();
