@@ -66,6 +66,7 @@ export const DEFAULT_LOCK_WAIT_MS = 60_000;
 /**
  * The refresh pipeline. Per profile, one run at a time: replay the journal, read the newest token,
  * redeem it, journal the rotated token, write it to every location and read it back, clear the journal.
+ * (A sole location whose store writes durably itself is written directly, with the journal as fallback.)
  */
 export class RefreshEngine {
   readonly #options: RefreshEngineOptions;
