@@ -96,7 +96,12 @@ export async function benchDurableRefresh(options: DurableRefreshOptions): Promi
   }
 }
 
-async function forEachConcurrently(items: string[], limit: number, fn: (item: string) => Promise<void>) {
+/** `fn` over `items`, at most `limit` at a time. */
+export async function forEachConcurrently(
+  items: string[],
+  limit: number,
+  fn: (item: string) => Promise<unknown>,
+) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);

@@ -11,6 +11,7 @@ import { benchColdStart } from "./cold-start.ts";
 import { benchDurableRefresh } from "./durable-refresh.ts";
 import { benchScale } from "./scale.ts";
 import { printResult, type Result } from "./stats.ts";
+import { benchStores } from "./stores.ts";
 import { benchSyscalls } from "./syscalls.ts";
 
 const { values } = parseArgs({
@@ -57,6 +58,10 @@ if (wanted("scale"))
     quick ? 2000 : 10_000,
   ))
     add(r);
+if (wanted("stores")) {
+  const stores = { operations: quick ? 200 : 500, concurrency: 8, rounds: quick ? 5 : 9 };
+  for (const r of await benchStores(stores)) add(r);
+}
 
 if (json !== undefined) {
   const figures = Object.fromEntries(

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Agent } from "node:https";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -525,6 +526,37 @@ describe("switches", () => {
     await c.send(new PutSecretValueCommand({ SecretId: name, SecretString: `${CANARY}-2` }));
     await c.send(new GetSecretValueCommand({ SecretId: name }));
     expect(JSON.stringify(sm.requests)).not.toContain(CANARY);
+  });
+
+  it("tls: true serves HTTPS with the test CA: trusted clients round-trip, others fail the handshake", async () => {
+    const fake = await FakeSecretsManager.start({ tls: true });
+    const credentials = { accessKeyId: "AKIDFAKETEST", secretAccessKey: "fake-secret" };
+    const trusting = new SecretsManagerClient({
+      endpoint: fake.url,
+      region: "us-east-1",
+      credentials,
+      requestHandler: { httpsAgent: new Agent({ ca: fake.caPem }) },
+    });
+    const untrusting = new SecretsManagerClient({
+      endpoint: fake.url,
+      region: "us-east-1",
+      credentials,
+      maxAttempts: 1,
+    });
+    clients.push(trusting, untrusting);
+    try {
+      expect(fake.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(fake.caPem).toContain("-----BEGIN CERTIFICATE-----");
+      const name = newName();
+      await trusting.send(new CreateSecretCommand({ Name: name, SecretString: CANARY }));
+      const read = await trusting.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(read.SecretString).toBe(CANARY);
+      const refused = await rejection(untrusting.send(new GetSecretValueCommand({ SecretId: name })));
+      expect((refused as { code?: string }).code).toBe("UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+      expect(fake.requestsFor("GetSecretValue")).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("close() is idempotent and refuses further connections", async () => {

@@ -1,3 +1,4 @@
+import { createTestCa } from "../tls/test-ca.ts";
 import { createDispatcher, Switches } from "./dispatch.ts";
 import { type RunningServer, startServer } from "./server.ts";
 import { SecretsManagerState } from "./state.ts";
@@ -28,9 +29,11 @@ import type {
  * scheduled-deletion rules. SigV4 headers must be present; signatures are not checked. Logs nothing.
  */
 export class FakeSecretsManager {
-  /** `http://127.0.0.1:PORT`, the client's `endpoint`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls: true`), the client's `endpoint`. */
   readonly url: string;
   readonly port: number;
+  /** With `tls: true`, the PEM of the test CA that signed the server certificate (FakeEntra's CA too). */
+  readonly caPem: string | undefined;
   /** Region in ARNs. */
   readonly region: string;
   readonly accountId: string;
@@ -46,13 +49,15 @@ export class FakeSecretsManager {
     switches: Switches,
     requests: SecretsManagerRequestRecord[],
     server: RunningServer,
+    caPem: string | undefined,
   ) {
     this.#state = state;
     this.#switches = switches;
     this.#requests = requests;
     this.#server = server;
     this.port = server.port;
-    this.url = `http://127.0.0.1:${server.port}`;
+    this.url = server.baseUrl;
+    this.caPem = caPem;
     this.region = state.region;
     this.accountId = state.accountId;
   }
@@ -71,13 +76,15 @@ export class FakeSecretsManager {
     });
     const switches = new Switches();
     const requests: SecretsManagerRequestRecord[] = [];
+    const ca = opts.tls ? await createTestCa() : undefined;
     const server = await startServer({
       port: opts.port ?? 0,
+      tls: ca,
       handle: createDispatcher(state, switches, requests),
       latencyMs: () => switches.latencyMs,
       now: state.now,
     });
-    return new FakeSecretsManager(state, switches, requests, server);
+    return new FakeSecretsManager(state, switches, requests, server, ca?.caPem);
   }
 
   /** Delay (ms) added before every response; 0 by default. */

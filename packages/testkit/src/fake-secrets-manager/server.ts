@@ -20,6 +20,8 @@ export const DROP: unique symbol = Symbol("drop");
 
 export interface ServerOptions {
   port: number;
+  /** Serve HTTPS with this key and certificate; plain HTTP without. */
+  tls?: { keyPem: string; certPem: string } | undefined;
   handle: (request: WireRequest) => WireReply | Promise<WireReply>;
   /** Read on every request; delays each response by that many ms. */
   latencyMs: () => number;
@@ -29,13 +31,16 @@ export interface ServerOptions {
 
 export interface RunningServer {
   port: number;
+  /** `http://127.0.0.1:PORT`, or `https://` with TLS. */
+  baseUrl: string;
   /** Stops listening, drops every connection (keep-alive and in-flight) and cancels pending delays. */
   close(): Promise<void>;
 }
 
-/** Starts the loopback HTTP listener on 127.0.0.1. Logs nothing. */
+/** Starts the loopback HTTP (or HTTPS) listener on 127.0.0.1. Logs nothing. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const server = await startLoopbackServer({ port: opts.port }, async (req, res, loopback) => {
+  const listen = opts.tls ? { port: opts.port, tls: opts.tls } : { port: opts.port };
+  const server = await startLoopbackServer(listen, async (req, res, loopback) => {
     let reply: WireReply;
     try {
       const body = await readBody(req);
@@ -57,7 +62,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (reply === DROP || loopback.closing) return void res.destroy();
     send(res, reply);
   });
-  return { port: server.port, close: () => server.close() };
+  return { port: server.port, baseUrl: server.baseUrl, close: () => server.close() };
 }
 
 function send(res: ServerResponse, reply: { status: number; body: unknown }): void {

@@ -3,6 +3,12 @@ export interface FakeSecretsManagerOptions {
   /** TCP port on 127.0.0.1; default 0 (ephemeral). */
   port?: number;
   /**
+   * Serve HTTPS with the process-wide test CA (FakeEntra's and FakeKeyVault's), as Secrets Manager does;
+   * clients need `caPem` trusted. Plain HTTP otherwise.
+   * @default false
+   */
+  tls?: boolean;
+  /**
    * Region written into ARNs.
    * @default "us-east-1"
    */
