@@ -1,4 +1,4 @@
-import type { PartnerdConfig } from "../config/types.ts";
+import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import type { RefreshEngine, RefreshOutcome } from "../engine/refresh-engine.ts";
 import type { ProfileStatus } from "../engine/status.ts";
 import type { Logger } from "../log/logger.ts";
@@ -24,22 +24,14 @@ export async function scheduleFor(
   statuses?: ReadonlyMap<string, ProfileStatus>,
 ): Promise<Scheduler> {
   const scheduled = Object.values(config.profiles).filter((p) => p.schedule);
-  const known =
+  const entries = scheduleEntries(
+    scheduled,
     statuses ??
-    (await readStatuses(
-      config.stateDir,
-      scheduled.map((p) => p.name),
-    ));
-  const entries: ScheduleEntry[] = scheduled.map((profile) => {
-    const lastSuccessAt = known.get(profile.name)?.lastSuccessAt;
-    return {
-      name: profile.name,
-      schedule: profile.schedule!,
-      timezone: profile.timezone,
-      jitterMs: jitterWindowMs(profile),
-      lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
-    };
-  });
+      (await readStatuses(
+        config.stateDir,
+        scheduled.map((p) => p.name),
+      )),
+  );
   const { onOutcome, ...options } = hooks;
   return new Scheduler(entries, {
     ...options,
@@ -49,6 +41,26 @@ export async function scheduleFor(
       onOutcome?.(name, outcome);
       return verdictOf(outcome);
     },
+  });
+}
+
+/**
+ * Its own function so that no closure the scheduler keeps (`run` below) shares a scope with the
+ * statuses: 10,000 of them would stay in memory for the daemon's life.
+ */
+function scheduleEntries(
+  scheduled: readonly ProfileConfig[],
+  statuses: ReadonlyMap<string, ProfileStatus>,
+): ScheduleEntry[] {
+  return scheduled.map((profile) => {
+    const lastSuccessAt = statuses.get(profile.name)?.lastSuccessAt;
+    return {
+      name: profile.name,
+      schedule: profile.schedule!,
+      timezone: profile.timezone,
+      jitterMs: jitterWindowMs(profile),
+      lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
+    };
   });
 }
 
