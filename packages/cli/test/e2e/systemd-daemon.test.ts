@@ -120,6 +120,14 @@ describe("partnerd run as a systemd service", () => {
     expect(sample("partnerd_journal_entries_pending")?.value).toBe("0");
     const hookFailures = { profile: "pc", hook: "always-fails", event: "refreshed" };
     expect(Number(sample("partnerd_hook_failures_total", hookFailures)?.value)).toBeGreaterThanOrEqual(1);
+    // The per-profile gauges are emptied after each scrape (memory at 10,000 profiles) and recomputed at the next.
+    const again = (await get(base, "/metrics")).text;
+    for (const gauge of [
+      "partnerd_seconds_since_last_success",
+      "partnerd_refresh_token_expires_in_seconds",
+    ]) {
+      expect(again).toMatch(new RegExp(`^${gauge}\\{profile="pc"\\} \\d`, "m"));
+    }
 
     // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 again.
     const readyBefore = systemd.with("READY").length;
