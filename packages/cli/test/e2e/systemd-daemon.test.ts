@@ -94,14 +94,20 @@ describe("partnerd run as a systemd service", () => {
       systemd.with("STATUS").some((m) => m.STATUS?.startsWith("1 profile ok") && !("READY" in m)),
     );
 
-    const metrics = await get(base, "/metrics");
-    expect(metrics.status).toBe(200);
-    const families = new Map(parsePrometheusTextFormat(metrics.text).map((f) => [f.name, f]));
+    // A run is counted when it ends, which is a moment after its "stored" line (its hooks' events first).
+    let metrics = await get(base, "/metrics");
+    let families = new Map<string, ReturnType<typeof parsePrometheusTextFormat>[number]>();
     const sample = (name: string, labels: Record<string, string> = {}) =>
       families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-    expect(
-      Number(sample("partnerd_refreshes_total", { profile: "pc", result: "refreshed" })?.value),
-    ).toBeGreaterThanOrEqual(2);
+    const refreshedRuns = () =>
+      Number(sample("partnerd_refreshes_total", { profile: "pc", result: "refreshed" })?.value ?? 0);
+    await waitFor(async () => {
+      metrics = await get(base, "/metrics");
+      families = new Map(parsePrometheusTextFormat(metrics.text).map((f) => [f.name, f]));
+      return refreshedRuns() >= 2;
+    }, 10_000);
+    expect(metrics.status).toBe(200);
+    expect(refreshedRuns()).toBeGreaterThanOrEqual(2);
     expect(families.get("partnerd_redemption_duration_seconds")?.type).toBe("HISTOGRAM");
     // The parser keeps a histogram's buckets (not its labels): +Inf counts every observation.
     const observations = (name: string) =>
