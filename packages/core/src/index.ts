@@ -63,6 +63,7 @@ export * from "./schedule/schedule-for.ts";
 export * from "./schedule/scheduler.ts";
 export * from "./secret.ts";
 export * from "./state-paths.ts";
+export * from "./status-snapshot.ts";
 export * from "./stores/contract.ts";
 export * from "./stores/load-plugin.ts";
 export * from "./stores/registry.ts";

@@ -17,6 +17,7 @@ import { observedIdentity, observedStore, type RuntimeObserver } from "./observe
 import { type SchedulerHooks, scheduleFor } from "./schedule/schedule-for.ts";
 import type { Scheduler } from "./schedule/scheduler.ts";
 import { profileLocksDir } from "./state-paths.ts";
+import { readStatuses } from "./status-snapshot.ts";
 import type { BuiltinStores } from "./stores/contract.ts";
 import { StoreRegistry } from "./stores/registry.ts";
 
@@ -164,6 +165,8 @@ export class PartnerdRuntime {
 
   async #schedule(hooks: SchedulerHooks): Promise<Scheduler> {
     if (this.#closing) throw new Error("the runtime is closing");
+    // Read once for both: the scheduler's catch-up and the first expiry check need every profile's.
+    const statuses = await readStatuses(this.config.stateDir, Object.keys(this.config.profiles));
     this.#scheduler = await scheduleFor(
       this.config,
       {
@@ -171,9 +174,10 @@ export class PartnerdRuntime {
       },
       this.#logger,
       hooks,
+      statuses,
     );
     this.#scheduler.start();
-    this.#lifecycle.startExpiryChecks();
+    this.#lifecycle.startExpiryChecks(statuses);
     return this.#scheduler;
   }
 

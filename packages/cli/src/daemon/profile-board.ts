@@ -2,11 +2,11 @@ import {
   type CompiledSchedule,
   jitterOffsetMs,
   jitterWindowMs,
-  mapConcurrent,
   type PartnerdConfig,
   type ProfileConfig,
   type ProfileStatus,
-  StatusBook,
+  readStatus,
+  readStatuses,
   scheduleCompiler,
 } from "@partnerd/core";
 
@@ -40,12 +40,10 @@ interface Deadline {
 export class ProfileBoard {
   readonly #states = new Map<string, ProfileState>();
   readonly #deadlines = new Map<string, Deadline>();
-  #book: StatusBook;
   #config: PartnerdConfig;
 
   private constructor(config: PartnerdConfig) {
     this.#config = config;
-    this.#book = new StatusBook(config.stateDir);
   }
 
   static async load(config: PartnerdConfig): Promise<ProfileBoard> {
@@ -61,7 +59,6 @@ export class ProfileBoard {
   /** After a reload: the new config's profiles, read afresh. */
   async reset(config: PartnerdConfig): Promise<void> {
     this.#config = config;
-    this.#book = new StatusBook(config.stateDir);
     this.#states.clear();
     this.#deadlines.clear();
     const compile = scheduleCompiler();
@@ -78,19 +75,18 @@ export class ProfileBoard {
         this.#deadlines.set(profile.name, deadlineOf(profile, schedule, periodMs));
       }
     }
-    // Read concurrently (10,000 profiles one by one take seconds), recorded in config order.
-    const book = this.#book;
-    const statuses = await mapConcurrent(profiles, 32, (p) =>
-      book.read(p.name).catch((): ProfileStatus => ({})),
+    const statuses = await readStatuses(
+      config.stateDir,
+      profiles.map((p) => p.name),
     );
-    for (const [i, profile] of profiles.entries()) this.#record(profile, statuses[i]!);
+    for (const profile of profiles) this.#record(profile, statuses.get(profile.name) ?? {});
   }
 
   /** Re-reads one profile's status file (after a run). */
   async update(name: string): Promise<void> {
     const profile = this.#config.profiles[name];
     if (!profile) return;
-    this.#record(profile, await this.#book.read(name).catch((): ProfileStatus => ({})));
+    this.#record(profile, await readStatus(this.#config.stateDir, name));
   }
 
   #record(profile: ProfileConfig, status: ProfileStatus): void {

@@ -69,7 +69,11 @@ export class DaemonServices {
 
   /** The config is loaded, the stores open, the journal replayed and the scheduler running. */
   async started(runtime: PartnerdRuntime, scheduler: Scheduler): Promise<void> {
-    this.#board = await ProfileBoard.load(runtime.config);
+    // The board (every profile's status) feeds systemd's STATUS line, /metrics and /readyz: with
+    // neither systemd nor the listener, nothing reads it, and 10,000 status files are not read for it.
+    if (this.#notifier.enabled || runtime.config.server.listen) {
+      this.#board = await ProfileBoard.load(runtime.config);
+    }
     await this.#startListener(runtime.config);
     this.#running(scheduler);
   }

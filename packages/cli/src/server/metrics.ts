@@ -17,6 +17,8 @@ export class DaemonMetrics {
   readonly #redemptions: Histogram<"result">;
   readonly #storeWrites: Histogram<"store" | "result">;
   readonly #hookFailures: Counter<"profile" | "hook" | "event">;
+  /** Computed from the board at each scrape, and emptied after it. */
+  readonly #perProfile: Gauge<"profile">[] = [];
 
   constructor(board: () => ProfileBoard) {
     const registers = [this.registry];
@@ -50,8 +52,8 @@ export class DaemonMetrics {
       name: string,
       help: string,
       value: (state: ProfileBoard["states"][number], now: number) => number | undefined,
-    ) =>
-      new Gauge({
+    ) => {
+      const gauge = new Gauge({
         name,
         help,
         labelNames: ["profile"],
@@ -65,6 +67,8 @@ export class DaemonMetrics {
           }
         },
       });
+      this.#perProfile.push(gauge);
+    };
     perProfile(
       "partnerd_seconds_since_last_success",
       "Seconds since the profile's last successful refresh.",
@@ -126,8 +130,14 @@ export class DaemonMetrics {
     return this.registry.contentType;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    try {
+      return await this.registry.metrics();
+    } finally {
+      // Kept between scrapes, the per-profile label sets would hold tens of MB at 10,000 profiles for
+      // nothing: the next scrape recomputes them all.
+      for (const gauge of this.#perProfile) gauge.reset();
+    }
   }
 }
 

@@ -5,6 +5,8 @@ import type { Logger } from "@partnerd/core";
  * is a no-op when systemd did not ask for notifications.
  */
 export interface SystemdNotifier {
+  /** Whether anything is sent (systemd asked for notifications and the socket could be made). */
+  readonly enabled: boolean;
   /** Half of `WATCHDOG_USEC` in ms when systemd's watchdog is on for this process. */
   readonly watchdogIntervalMs: number | undefined;
   ready(status?: string): void;
@@ -22,6 +24,7 @@ interface DatagramSender {
 }
 
 const disabled: SystemdNotifier = {
+  enabled: false,
   watchdogIntervalMs: undefined,
   ready() {},
   status() {},
@@ -68,6 +71,7 @@ export async function createSystemdNotifier(
     status === undefined ? line : `${line}\nSTATUS=${oneLine(status)}`;
   let closed = false;
   return {
+    enabled: true,
     watchdogIntervalMs: watchdogIntervalMs(env),
     ready: (status) => send(withStatus("READY=1", status)),
     status: (text) => send(`STATUS=${oneLine(text)}`),

@@ -94,14 +94,20 @@ describe("partnerd run as a systemd service", () => {
       systemd.with("STATUS").some((m) => m.STATUS?.startsWith("1 profile ok") && !("READY" in m)),
     );
 
-    const metrics = await get(base, "/metrics");
-    expect(metrics.status).toBe(200);
-    const families = new Map(parsePrometheusTextFormat(metrics.text).map((f) => [f.name, f]));
+    // A run is counted when it ends, which is a moment after its "stored" line (its hooks' events first).
+    let metrics = await get(base, "/metrics");
+    let families = new Map<string, ReturnType<typeof parsePrometheusTextFormat>[number]>();
     const sample = (name: string, labels: Record<string, string> = {}) =>
       families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-    expect(
-      Number(sample("partnerd_refreshes_total", { profile: "pc", result: "refreshed" })?.value),
-    ).toBeGreaterThanOrEqual(2);
+    const refreshedRuns = () =>
+      Number(sample("partnerd_refreshes_total", { profile: "pc", result: "refreshed" })?.value ?? 0);
+    await waitFor(async () => {
+      metrics = await get(base, "/metrics");
+      families = new Map(parsePrometheusTextFormat(metrics.text).map((f) => [f.name, f]));
+      return refreshedRuns() >= 2;
+    }, 10_000);
+    expect(metrics.status).toBe(200);
+    expect(refreshedRuns()).toBeGreaterThanOrEqual(2);
     expect(families.get("partnerd_redemption_duration_seconds")?.type).toBe("HISTOGRAM");
     // The parser keeps a histogram's buckets (not its labels): +Inf counts every observation.
     const observations = (name: string) =>
@@ -120,6 +126,14 @@ describe("partnerd run as a systemd service", () => {
     expect(sample("partnerd_journal_entries_pending")?.value).toBe("0");
     const hookFailures = { profile: "pc", hook: "always-fails", event: "refreshed" };
     expect(Number(sample("partnerd_hook_failures_total", hookFailures)?.value)).toBeGreaterThanOrEqual(1);
+    // The per-profile gauges are emptied after each scrape (memory at 10,000 profiles) and recomputed at the next.
+    const again = (await get(base, "/metrics")).text;
+    for (const gauge of [
+      "partnerd_seconds_since_last_success",
+      "partnerd_refresh_token_expires_in_seconds",
+    ]) {
+      expect(again).toMatch(new RegExp(`^${gauge}\\{profile="pc"\\} \\d`, "m"));
+    }
 
     // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 again.
     const readyBefore = systemd.with("READY").length;

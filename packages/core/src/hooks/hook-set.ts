@@ -51,7 +51,8 @@ export class HookSet {
           opened.push(hook);
           list.push(hook);
         }
-        lists.set(profile, list);
+        // Most profiles have no hooks of their own: no entry (and no empty list) for them.
+        if (list.length > 0 || profile === undefined) lists.set(profile, list);
       }
     } catch (error) {
       await closeAll(opened);

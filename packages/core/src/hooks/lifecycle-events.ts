@@ -2,10 +2,11 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import type { EngineEvents, FailedEvent, RefreshedEvent } from "../engine/events.ts";
-import { StatusBook } from "../engine/status.ts";
+import type { ProfileStatus } from "../engine/status.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic-write.ts";
 import type { Logger } from "../log/logger.ts";
 import { scheduleCompiler } from "../schedule/next-run.ts";
+import { readStatus, readStatuses } from "../status-snapshot.ts";
 import { errorMessage } from "../stores/error-text.ts";
 import { KeyedQueue } from "../util/keyed-queue.ts";
 import { mapConcurrent } from "../util/map-concurrent.ts";
@@ -63,7 +64,6 @@ export class LifecycleEvents {
   readonly #config: PartnerdConfig;
   readonly #runner: HookRunner;
   readonly #logger: Logger;
-  readonly #status: StatusBook;
   readonly #perProfile = new KeyedQueue();
   /** Profiles share a few schedules: each is compiled once, and its next run remembered per tick. */
   readonly #compile = scheduleCompiler();
@@ -80,15 +80,17 @@ export class LifecycleEvents {
     this.#config = options.config;
     this.#runner = options.runner;
     this.#logger = options.logger;
-    this.#status = new StatusBook(options.config.stateDir);
     this.#now = options.now ?? (() => new Date());
     options.events.on("refreshed", (event) => this.#serialized(event.profile, () => this.#refreshed(event)));
     options.events.on("failed", (event) => this.#serialized(event.profile, () => this.#failed(event)));
   }
 
-  /** Raises `expiring` for every profile that qualifies now, then again every hour (for the daemon). */
-  startExpiryChecks(): void {
-    void this.checkExpiring();
+  /**
+   * Raises `expiring` for every profile that qualifies now, then again every hour (for the daemon);
+   * `statuses` when the caller has just read every profile's.
+   */
+  startExpiryChecks(statuses?: ReadonlyMap<string, ProfileStatus>): void {
+    void this.checkExpiring(undefined, statuses);
     this.#timer ??= setInterval(() => void this.checkExpiring(), EXPIRY_CHECK_INTERVAL_MS).unref();
   }
 
@@ -114,15 +116,32 @@ export class LifecycleEvents {
     });
   }
 
-  /** Raises `expiring` for the profiles (default: all) whose stored token qualifies and not yet today. */
-  async checkExpiring(profiles = Object.keys(this.#config.profiles)): Promise<void> {
-    // A few at a time: thousands of status files read one by one would take seconds at start-up.
-    await mapConcurrent(profiles, 16, async (name) => {
+  /**
+   * Raises `expiring` for the profiles (default: all) whose stored token qualifies and not yet today.
+   * Their statuses are read at once (`statuses` when the caller has them); that snapshot only rules
+   * profiles out, and one that qualifies is read again in its turn, after any run in progress.
+   */
+  async checkExpiring(
+    profiles = Object.keys(this.#config.profiles),
+    statuses?: ReadonlyMap<string, ProfileStatus>,
+  ): Promise<void> {
+    const candidates = profiles.flatMap((name) => {
       const profile = this.#config.profiles[name];
-      if (profile && profile.flow === "refresh-token") {
-        await this.#serialized(name, () => this.#checkExpiring(profile));
-      }
+      return profile && profile.flow === "refresh-token" ? [profile] : [];
     });
+    const snapshot =
+      statuses ??
+      (await readStatuses(
+        this.#config.stateDir,
+        candidates.map((p) => p.name),
+      ));
+    const now = this.#now();
+    const qualifying = candidates.filter(
+      (p) => this.#expiryReason(p, snapshot.get(p.name)?.refreshTokenIssuedAt, now) !== undefined,
+    );
+    await mapConcurrent(qualifying, 16, (profile) =>
+      this.#serialized(profile.name, () => this.#checkExpiring(profile)),
+    );
   }
 
   #serialized(profile: string, task: () => Promise<void>): Promise<void> {
@@ -206,21 +225,14 @@ export class LifecycleEvents {
   }
 
   async #checkExpiring(profile: ProfileConfig): Promise<void> {
-    const issuedAt = (await this.#status.read(profile.name)).refreshTokenIssuedAt;
-    if (issuedAt === undefined) return;
+    const issuedAt = (await readStatus(this.#config.stateDir, profile.name)).refreshTokenIssuedAt;
     const now = this.#now();
+    const reason = this.#expiryReason(profile, issuedAt, now);
+    if (reason === undefined || issuedAt === undefined) return;
     const issued = Date.parse(issuedAt);
-    const threshold = issued + profile.expiringAfterDays * DAY_MS;
     const nextRun = profile.schedule
       ? this.#compile(profile.schedule, profile.timezone).after(now)
       : undefined;
-    const reason =
-      now.getTime() >= threshold
-        ? "inactive"
-        : nextRun && nextRun.getTime() >= threshold
-          ? "schedule-gap"
-          : undefined;
-    if (reason === undefined) return;
     const today = now.toISOString().slice(0, 10);
     const memo = await this.#read(profile.name);
     if (memo.expiringRaisedOn === today) return;
@@ -243,6 +255,21 @@ export class LifecycleEvents {
             : `run "partnerd refresh ${profile.name}" before ${new Date(expiresAt).toISOString()}, or fix what keeps it from refreshing`,
     });
     await this.#write(profile.name, { ...memo, expiringRaisedOn: today });
+  }
+
+  /** Why `expiring` is due for a token issued at `issuedAt` (none without one), or `undefined`. */
+  #expiryReason(
+    profile: ProfileConfig,
+    issuedAt: string | undefined,
+    now: Date,
+  ): "inactive" | "schedule-gap" | undefined {
+    if (issuedAt === undefined) return undefined;
+    const threshold = Date.parse(issuedAt) + profile.expiringAfterDays * DAY_MS;
+    if (now.getTime() >= threshold) return "inactive";
+    const nextRun = profile.schedule
+      ? this.#compile(profile.schedule, profile.timezone).after(now)
+      : undefined;
+    return nextRun && nextRun.getTime() >= threshold ? "schedule-gap" : undefined;
   }
 
   #read(profile: string): Promise<EventMemo> {

@@ -63,15 +63,23 @@ export function previousRun(schedule: string, at: Date, timezone?: string): Date
   return compileSchedule(schedule, timezone).atOrBefore(at);
 }
 
+/**
+ * Every (schedule, time zone) compiled so far in this process. Shared by all users (the scheduler, the
+ * expiry checks, the daemon's profile board): croner keeps ~80 KB of tables per schedule, and the
+ * remembered answers depend only on the schedule. A config has a handful of distinct schedules.
+ */
+const compiled = new Map<string, CompiledSchedule>();
+
+function sharedSchedule(schedule: string, timezone?: string): CompiledSchedule {
+  const key = `${timezone ?? ""}\n${schedule}`;
+  const known = compiled.get(key);
+  if (known) return known;
+  const fresh = compileSchedule(schedule, timezone);
+  compiled.set(key, fresh);
+  return fresh;
+}
+
 /** A lookup that compiles each (schedule, time zone) once, so profiles sharing one share its memory. */
 export function scheduleCompiler(): (schedule: string, timezone?: string) => CompiledSchedule {
-  const compiled = new Map<string, CompiledSchedule>();
-  return (schedule, timezone) => {
-    const key = `${timezone ?? ""}\n${schedule}`;
-    const known = compiled.get(key);
-    if (known) return known;
-    const fresh = compileSchedule(schedule, timezone);
-    compiled.set(key, fresh);
-    return fresh;
-  };
+  return sharedSchedule;
 }

@@ -1,8 +1,8 @@
-import type { PartnerdConfig } from "../config/types.ts";
+import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import type { RefreshEngine, RefreshOutcome } from "../engine/refresh-engine.ts";
-import { StatusBook } from "../engine/status.ts";
+import type { ProfileStatus } from "../engine/status.ts";
 import type { Logger } from "../log/logger.ts";
-import { mapConcurrent } from "../util/map-concurrent.ts";
+import { readStatuses } from "../status-snapshot.ts";
 import { jitterWindowMs } from "./jitter.ts";
 import { type RunVerdict, type ScheduleEntry, Scheduler, type SchedulerOptions } from "./scheduler.ts";
 
@@ -12,26 +12,26 @@ export interface SchedulerHooks
   onOutcome?: (name: string, outcome: RefreshOutcome) => void;
 }
 
-/** The scheduler for every profile with a `schedule`, knowing each one's last success for catch-up. */
+/**
+ * The scheduler for every profile with a `schedule`, knowing each one's last success for catch-up;
+ * `statuses` when the caller has already read them (the runtime reads them once at start).
+ */
 export async function scheduleFor(
   config: PartnerdConfig,
   engine: Pick<RefreshEngine, "refresh">,
   logger: Logger,
   hooks: SchedulerHooks,
+  statuses?: ReadonlyMap<string, ProfileStatus>,
 ): Promise<Scheduler> {
-  const book = new StatusBook(config.stateDir);
   const scheduled = Object.values(config.profiles).filter((p) => p.schedule);
-  // Last successes read a few at a time: one by one, 10,000 status files take seconds.
-  const entries: ScheduleEntry[] = await mapConcurrent(scheduled, 32, async (profile) => {
-    const { lastSuccessAt } = await book.read(profile.name).catch(() => ({ lastSuccessAt: undefined }));
-    return {
-      name: profile.name,
-      schedule: profile.schedule!,
-      timezone: profile.timezone,
-      jitterMs: jitterWindowMs(profile),
-      lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
-    };
-  });
+  const entries = scheduleEntries(
+    scheduled,
+    statuses ??
+      (await readStatuses(
+        config.stateDir,
+        scheduled.map((p) => p.name),
+      )),
+  );
   const { onOutcome, ...options } = hooks;
   return new Scheduler(entries, {
     ...options,
@@ -41,6 +41,26 @@ export async function scheduleFor(
       onOutcome?.(name, outcome);
       return verdictOf(outcome);
     },
+  });
+}
+
+/**
+ * Its own function so that no closure the scheduler keeps (`run` below) shares a scope with the
+ * statuses: 10,000 of them would stay in memory for the daemon's life.
+ */
+function scheduleEntries(
+  scheduled: readonly ProfileConfig[],
+  statuses: ReadonlyMap<string, ProfileStatus>,
+): ScheduleEntry[] {
+  return scheduled.map((profile) => {
+    const lastSuccessAt = statuses.get(profile.name)?.lastSuccessAt;
+    return {
+      name: profile.name,
+      schedule: profile.schedule!,
+      timezone: profile.timezone,
+      jitterMs: jitterWindowMs(profile),
+      lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : undefined,
+    };
   });
 }
 

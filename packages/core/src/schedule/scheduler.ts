@@ -50,6 +50,8 @@ interface Wake {
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
 const DAY_MS = 86_400_000;
+/** Beyond this many profiles catching up at start, one log line names the first ones and counts all. */
+const LISTED_CATCH_UPS = 20;
 /** setTimeout fires at once for delays above 2^31-1 ms. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
 
@@ -88,22 +90,39 @@ export class Scheduler {
     if (this.#started) return;
     this.#started = true;
     const now = Date.now();
+    const catchingUp: { entry: ScheduleEntry; missed: Date }[] = [];
     for (const slot of this.#slots.values()) {
       this.#planAfter(slot, now - slot.offsetMs);
       const missed = slot.schedule.atOrBefore(new Date(now - slot.offsetMs));
       const lastSuccess = slot.entry.lastSuccessAt?.getTime() ?? Number.NEGATIVE_INFINITY;
       if (missed && missed.getTime() > lastSuccess) {
-        this.#options.logger.info("catching up: a scheduled run was missed since the last success", {
-          profile: slot.entry.name,
-          missedTick: missed.toISOString(),
-          lastSuccessAt: slot.entry.lastSuccessAt?.toISOString() ?? null,
-        });
+        catchingUp.push({ entry: slot.entry, missed });
         // Spread over the jitter window too: after a reboot every profile may be catching up at once.
         slot.due = now + slot.offsetMs;
       }
       this.#enqueue(slot);
     }
+    this.#logCatchingUp(catchingUp);
     this.#loop();
+  }
+
+  /** One line per profile catching up; after a night off with thousands of profiles, one line for all. */
+  #logCatchingUp(catchingUp: readonly { entry: ScheduleEntry; missed: Date }[]): void {
+    const { logger } = this.#options;
+    if (catchingUp.length > LISTED_CATCH_UPS) {
+      logger.info("catching up: scheduled runs were missed since the last success", {
+        profileCount: catchingUp.length,
+        profiles: catchingUp.slice(0, LISTED_CATCH_UPS).map(({ entry }) => entry.name),
+      });
+      return;
+    }
+    for (const { entry, missed } of catchingUp) {
+      logger.info("catching up: a scheduled run was missed since the last success", {
+        profile: entry.name,
+        missedTick: missed.toISOString(),
+        lastSuccessAt: entry.lastSuccessAt?.toISOString() ?? null,
+      });
+    }
   }
 
   /** When the profile runs next (with its jitter offset), or `null` when it is not scheduled. */

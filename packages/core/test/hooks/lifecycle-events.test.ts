@@ -108,4 +108,48 @@ describe("LifecycleEvents", () => {
     expect(seen[0]).toMatchObject({ daysUntilRefreshTokenExpires: 90, stores: refreshed.locations });
     await lifecycle.stop();
   });
+
+  it("checks expiry from a snapshot of statuses, reading again a profile the snapshot says qualifies", async () => {
+    const dir = await testdir();
+    const config = await configWithHooks(dir, {
+      profileLines: ["expiringAfterDays: 60", "inactivityDays: 90"],
+      profile: ["- { use: rec, on: [expiring] }"],
+    });
+    const seen: HookPayload[] = [];
+    const rec: HookPlugin = {
+      apiVersion: 1,
+      name: "rec",
+      handlers: { expiring: (payload: HookPayload) => void seen.push(payload) },
+    };
+    const now = new Date("2026-03-10T12:00:00Z");
+    const stale = { refreshTokenIssuedAt: new Date(now.getTime() - 61 * DAY_MS).toISOString() };
+    const fresh = { refreshTokenIssuedAt: new Date(now.getTime() - DAY_MS).toISOString() };
+    const statusFile = join(config.stateDir, "status", "pc.json");
+    await mkdir(join(config.stateDir, "status"), { recursive: true });
+    const logger = captureLogger();
+    const runner = new HookRunner(await HookSet.open(config, { rec }, logger), logger);
+    const lifecycle = new LifecycleEvents({
+      config,
+      events: new EngineEvents(logger),
+      runner,
+      logger,
+      now: () => now,
+    });
+
+    // The snapshot is older than the file: the profile was refreshed since, so nothing is raised.
+    await writeFile(statusFile, JSON.stringify(fresh));
+    await runner.collect("pc", () => lifecycle.checkExpiring(undefined, new Map([["pc", stale]])));
+    expect(seen).toEqual([]);
+    // A snapshot saying the token is fresh rules the profile out without reading its file.
+    await writeFile(statusFile, JSON.stringify(stale));
+    await runner.collect("pc", () => lifecycle.checkExpiring(undefined, new Map([["pc", fresh]])));
+    expect(seen).toEqual([]);
+    // Snapshot and file agree: raised once, with the file's figures; without a snapshot the files are read.
+    await runner.collect("pc", () => lifecycle.checkExpiring(undefined, new Map([["pc", stale]])));
+    await runner.collect("pc", () => lifecycle.checkExpiring());
+    expect(seen).toMatchObject([
+      { event: "expiring", profile: "pc", reason: "inactive", lastRedeemedAt: stale.refreshTokenIssuedAt },
+    ]);
+    await lifecycle.stop();
+  });
 });

@@ -54,6 +54,42 @@ describe("Scheduler (fake clock)", () => {
     await scheduler.stop();
   });
 
+  it("logs thousands of profiles catching up at once as one line, and runs them all", async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+    const logger = {
+      ...silentLogger,
+      info: (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ msg, fields }),
+    };
+    const names = Array.from({ length: 500 }, (_, i) => `tenant-${i}`);
+    const ran = new Set<string>();
+    const scheduler = new Scheduler(
+      names.map((name) => ({
+        name,
+        schedule: "0 3 * * *",
+        timezone: "UTC",
+        jitterMs: MINUTE,
+        lastSuccessAt: new Date("2026-03-06T03:00:02Z"),
+      })),
+      {
+        logger,
+        run: async (name) => {
+          ran.add(name);
+          return "ok";
+        },
+      },
+    );
+    scheduler.start();
+    expect(lines.filter((l) => l.msg.startsWith("catching up"))).toEqual([
+      {
+        msg: "catching up: scheduled runs were missed since the last success",
+        fields: { profileCount: 500, profiles: names.slice(0, 20) },
+      },
+    ]);
+    await vi.advanceTimersByTimeAsync(MINUTE);
+    expect(ran.size).toBe(500);
+    await scheduler.stop();
+  });
+
   it("spreads profiles on one schedule over the jitter window, each at a fixed offset", async () => {
     const names = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);
     const { scheduler, runs } = recordingScheduler(

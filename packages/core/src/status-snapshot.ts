@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ProfileStatus } from "./engine/status.ts";
+
+/** Files read between two yields to the event loop (a few milliseconds of reading). */
+const BATCH = 500;
+
+/** Where a profile's status file is (the `StatusBook`'s layout). */
+export function statusFilePath(stateDir: string, profile: string): string {
+  return join(stateDir, "status", `${profile}.json`);
+}
+
+/**
+ * Every named profile's status, for code that needs them all at once (the daemon's start, the hourly
+ * expiry check). Read-only and uncached: a missing, unreadable or damaged file reads as `{}` (the
+ * engine's `StatusBook` sets a damaged one aside at the profile's next run). The files are read
+ * synchronously in batches: 10,000 small files take ~80 ms that way and ~500 ms through
+ * `fs/promises` (an open, fstat, read and close round trip each), and the yields keep a running
+ * daemon's sockets answering meanwhile.
+ */
+export async function readStatuses(
+  stateDir: string,
+  profiles: readonly string[],
+): Promise<Map<string, ProfileStatus>> {
+  const statuses = new Map<string, ProfileStatus>();
+  for (const [i, profile] of profiles.entries()) {
+    if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    let text: string | undefined;
+    try {
+      text = readFileSync(statusFilePath(stateDir, profile), "utf8");
+    } catch {
+      text = undefined;
+    }
+    statuses.set(profile, text === undefined ? {} : parseStatusText(text));
+  }
+  return statuses;
+}
+
+/** One profile's status, uncached (see {@link readStatuses}). */
+export async function readStatus(stateDir: string, profile: string): Promise<ProfileStatus> {
+  try {
+    return parseStatusText(await readFile(statusFilePath(stateDir, profile), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
+function parseStatusText(text: string): ProfileStatus {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return parsed as ProfileStatus;
+  } catch {
+    // damaged or torn: no status
+  }
+  return {};
+}
