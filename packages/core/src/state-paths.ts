@@ -12,3 +12,8 @@ export function profileLocksDir(stateDir: string): string {
 
 /** The key, in the state folder itself, of the lock `partnerd run` holds for its whole life. */
 export const DAEMON_LOCK_KEY = "daemon";
+
+/** Where a profile's advisory status file is. */
+export function statusFilePath(stateDir: string, profile: string): string {
+  return join(stateDir, "status", `${profile}.json`);
+}

@@ -1,19 +1,14 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { ProfileStatus } from "./engine/status.ts";
+import { type ProfileStatus, unwrittenStatus } from "./engine/status.ts";
+import { statusFilePath } from "./state-paths.ts";
 
 /** Files read between two yields to the event loop (a few milliseconds of reading). */
 const BATCH = 500;
 
-/** Where a profile's status file is (the `StatusBook`'s layout). */
-export function statusFilePath(stateDir: string, profile: string): string {
-  return join(stateDir, "status", `${profile}.json`);
-}
-
 /**
  * Every named profile's status, for code that needs them all at once (the daemon's start, the hourly
- * expiry check). Read-only and uncached: a missing, unreadable or damaged file reads as `{}` (the
+ * expiry check), including what this process recorded and has not written yet. Read-only and uncached: a missing, unreadable or damaged file reads as `{}` (the
  * engine's `StatusBook` sets a damaged one aside at the profile's next run). The files are read
  * synchronously in batches: 10,000 small files take ~80 ms that way and ~500 ms through
  * `fs/promises` (an open, fstat, read and close round trip each), and the yields keep a running
@@ -26,9 +21,15 @@ export async function readStatuses(
   const statuses = new Map<string, ProfileStatus>();
   for (const [i, profile] of profiles.entries()) {
     if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    const path = statusFilePath(stateDir, profile);
+    const recorded = unwrittenStatus(path);
+    if (recorded) {
+      statuses.set(profile, recorded);
+      continue;
+    }
     let text: string | undefined;
     try {
-      text = readFileSync(statusFilePath(stateDir, profile), "utf8");
+      text = readFileSync(path, "utf8");
     } catch {
       text = undefined;
     }
@@ -39,8 +40,11 @@ export async function readStatuses(
 
 /** One profile's status, uncached (see {@link readStatuses}). */
 export async function readStatus(stateDir: string, profile: string): Promise<ProfileStatus> {
+  const path = statusFilePath(stateDir, profile);
+  const recorded = unwrittenStatus(path);
+  if (recorded) return recorded;
   try {
-    return parseStatusText(await readFile(statusFilePath(stateDir, profile), "utf8"));
+    return parseStatusText(await readFile(path, "utf8"));
   } catch {
     return {};
   }

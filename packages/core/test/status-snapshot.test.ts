@@ -1,8 +1,9 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { StatusBook } from "../src/engine/status.ts";
-import { readStatus, readStatuses, statusFilePath } from "../src/status-snapshot.ts";
+import { flushStatus, StatusBook } from "../src/engine/status.ts";
+import { statusFilePath } from "../src/state-paths.ts";
+import { readStatus, readStatuses } from "../src/status-snapshot.ts";
 import { testdir } from "./config/helpers.ts";
 
 describe("readStatuses", () => {
@@ -10,6 +11,7 @@ describe("readStatuses", () => {
     const stateDir = await testdir();
     const book = new StatusBook(stateDir);
     await book.update("ok", () => ({ lastSuccessAt: "2026-03-10T03:00:00.000Z", needsConsent: true }));
+    await flushStatus();
     await mkdir(join(stateDir, "status"), { recursive: true });
     await writeFile(statusFilePath(stateDir, "torn"), '{"lastSuccessAt": "2026-');
     await writeFile(statusFilePath(stateDir, "list"), "[1, 2]");

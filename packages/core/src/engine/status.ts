@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, type Stats, statSync } from "node:fs";
-import { join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { redactKnownSecrets } from "../redaction.ts";
+import { statusFilePath } from "../state-paths.ts";
 
 /** What partnerd remembers about a profile between runs; never holds a token. */
 export interface ProfileStatus {
@@ -35,6 +35,12 @@ const seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
 const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
 let flushing: Promise<void> = Promise.resolve();
+
+/** A copy of the status this process recorded at `path` and has not written yet, if any. */
+export function unwrittenStatus(path: string): ProfileStatus | undefined {
+  const pending = unwritten.get(path);
+  return pending && { ...pending.status };
+}
 
 /**
  * Writes every status change recorded so far; resolves when they are on disk (as far as an advisory,
@@ -81,13 +87,13 @@ async function writeUnwritten(): Promise<void> {
  * changes or leave a torn file, which reads as no status.
  */
 export class StatusBook {
-  readonly #dir: string;
+  readonly #stateDir: string;
   readonly #logger: Logger;
   /** Attempts noted but not yet recorded: they go out with the attempt's outcome, one write per run. */
   readonly #attempts = new Map<string, string>();
 
   constructor(stateDir: string, logger: Logger = silentLogger) {
-    this.#dir = join(stateDir, "status");
+    this.#stateDir = stateDir;
     this.#logger = logger;
   }
 
@@ -155,7 +161,7 @@ export class StatusBook {
   }
 
   #path(profile: string): string {
-    return join(this.#dir, `${profile}.json`);
+    return statusFilePath(this.#stateDir, profile);
   }
 }
 
