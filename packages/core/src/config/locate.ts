@@ -1,15 +1,6 @@
-import {
-  type Document,
-  isAlias,
-  isCollection,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type LineCounter,
-  type Node,
-} from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { ConfigIssue } from "../errors.ts";
+import { yamlLibrary } from "./yaml-library.ts";
 
 /** A path into the document: keys of mappings and indexes of lists. */
 export type ConfigPath = readonly (string | number)[];
@@ -41,12 +32,14 @@ function startOf(node: unknown): number | undefined {
 
 /** A value written on its key's line; an empty value (`key:`) is not written anywhere. */
 function isInline(node: Node | null | undefined): boolean {
+  const { isAlias, isCollection, isScalar } = yamlLibrary();
   const range = node?.range;
   if (range && range[0] === range[1]) return false;
   return isScalar(node) || isAlias(node) || (isCollection(node) && node.flow === true);
 }
 
 export function createLocator(file: string, doc: Document | undefined, lineCounter: LineCounter): Locator {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   const deref = (node: unknown): Node | null | undefined => {
     if (isAlias(node) && doc) return node.resolve(doc) ?? null;
     return node as Node | null | undefined;

@@ -1,6 +1,8 @@
-import { type Document, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import type { Document, Node } from "yaml";
 import type { ConfigIssue } from "../errors.ts";
 import { type ConfigPath, createLocator, type Locator } from "./locate.ts";
+import { parsePlainYaml } from "./plain-yaml.ts";
+import { yamlLibrary } from "./yaml-library.ts";
 
 /** A config file parsed with positions. JSON files go through the same parser: JSON is YAML. */
 export interface ConfigSource {
@@ -24,7 +26,7 @@ function firstLine(message: string): string {
 
 function positioned(
   file: string,
-  lineCounter: LineCounter,
+  lineCounter: { linePos(offset: number): { line: number; col: number } },
   offset: number,
   message: string,
   path = "",
@@ -35,6 +37,7 @@ function positioned(
 
 /** The path of every mapping key, by offset, for duplicate keys the parser reports by offset. */
 function keyPathsByOffset(doc: Document): Map<number, ConfigPath> {
+  const { isPair, isScalar, isSeq, visit } = yamlLibrary();
   const paths = new Map<number, ConfigPath>();
   visit(doc, {
     Pair(_key, pair, ancestors) {
@@ -56,6 +59,7 @@ function keyPathsByOffset(doc: Document): Map<number, ConfigPath> {
  * compares every key with every earlier one, quadratic in the number of profiles (2.7 s at 10,000).
  */
 function duplicateKeyOffsets(doc: Document): number[] {
+  const { isScalar, visit } = yamlLibrary();
   const offsets: number[] = [];
   visit(doc, {
     Map(_key, map) {
@@ -70,7 +74,19 @@ function duplicateKeyOffsets(doc: Document): number[] {
   return offsets;
 }
 
+/**
+ * Reads config text: plain YAML (nearly every config) through the fast path, anything else, and every
+ * text with a problem, through `yaml`, which reports each problem with its line and column.
+ */
 export function parseSource(file: string, text: string): ConfigSource {
+  const data = parsePlainYaml(text);
+  if (data === undefined) return parseSourceWithYaml(file, text);
+  return { file, data, locate: reparsingLocator(file, text), errors: [], warnings: [] };
+}
+
+/** The exact path: `yaml`'s document, its errors and warnings, and the checks partnerd adds. */
+export function parseSourceWithYaml(file: string, text: string): ConfigSource {
+  const { isScalar, LineCounter, parseDocument, visit } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const locate = createLocator(file, doc, lineCounter);
@@ -164,6 +180,7 @@ export function reparsingLocator(file: string, text: string): Locator {
   let locate: Locator | undefined;
   return (path, mode) => {
     if (!locate) {
+      const { LineCounter, parseDocument } = yamlLibrary();
       const lineCounter = new LineCounter();
       locate = createLocator(file, parseDocument(text, { lineCounter, uniqueKeys: false }), lineCounter);
     }

@@ -1,0 +1,149 @@
+import {
+  CORE_SCHEMA,
+  constructFromEvents,
+  defineMappingTag,
+  defineScalarTag,
+  EVENT_ID,
+  type Event,
+  floatCoreTag,
+  intCoreTag,
+  NOT_RESOLVED,
+  parseEvents,
+  SCALAR_STYLE,
+  type ScalarEvent,
+  type ScalarTagDefinition,
+} from "js-yaml";
+
+/*
+ * The fast way to read a config: js-yaml, for the plain YAML nearly every config is written in. It
+ * reads a 10,000-profile file (2.5 MB) in a sixth of the time `yaml` takes and builds plain data only,
+ * where `yaml` builds a syntax tree and a document (~1 s and ~250 MB). `yaml` stays the reference: it
+ * reads every text this declines, and it locates issues.
+ *
+ * Declined, so read by `yaml` (which reports each problem with its line and column, or reads the text
+ * its own way): anything js-yaml rejects (syntax errors, duplicate keys, tabs as indentation), more than
+ * one document, directives, tags, anchors and aliases, keys that are not strings (`1:`, `null:`, a list
+ * or mapping as key), `<<` and `__proto__` keys, a root that is not a mapping (empty files included),
+ * and the corners below where the two libraries were found to differ. In what remains both read YAML
+ * 1.2's core schema alike: `plain-yaml.test.ts` checks it on a corpus of edge cases and on thousands
+ * of random edits of configs.
+ */
+
+const DECLINE = "left to the exact parser";
+
+/** Text the two libraries read differently, or that `yaml` warns about. */
+const DIVERGENT_TEXT: readonly RegExp[] = [
+  // A directive (or what looks like one): js-yaml ignores one it does not know, `yaml` warns.
+  /^[ \t]*%/m,
+  // A flow collection closed at the start of a line: `yaml` warns that it should be more indented.
+  /^[ \t]*[\]}]/m,
+  // A tab at the start of a line: in a block scalar, an indentation error to `yaml` only.
+  /^ *\t/m,
+  // A carriage return that does not end a line: a line break to js-yaml only.
+  /\r(?!\n)/,
+  // A byte order mark: `yaml` drops it wherever it is (a config's first is gone already, see decode.ts).
+  /\ufeff/,
+  // A document end marker: `yaml` counts what follows as another document.
+  /^\.\.\.(?:[ \t\r\n#]|$)/m,
+  // An indented `---`: a document start to js-yaml only.
+  /^[ \t]+---(?:[ \t\r\n]|$)/m,
+];
+
+/** The core schema's integers and floats: `yaml` reads these as numbers whatever their size. */
+const INTEGER = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** js-yaml reads a number too large for a double (`1e400`) as a string, `yaml` as Infinity: decline. */
+function finiteOrDecline(tag: ScalarTagDefinition<number>, form: RegExp): ScalarTagDefinition<number> {
+  return defineScalarTag(tag.tagName, {
+    ...tag,
+    resolve: (source, isExplicit, tagName) => {
+      const value = tag.resolve(source, isExplicit, tagName);
+      if (value === NOT_RESOLVED && form.test(source)) throw new Error(DECLINE);
+      return value;
+    },
+  });
+}
+
+/** Mappings as plain objects whose keys are strings as written: any other key declines the text. */
+const stringKeyedMap = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  addPair: (map, key, value) => {
+    if (typeof key !== "string" || key === "__proto__" || key === "<<") return DECLINE;
+    map[key] = value;
+    return "";
+  },
+  has: (map, key) => typeof key === "string" && Object.hasOwn(map, key),
+  keys: (map) => Object.keys(map),
+  get: (map, key) => (typeof key === "string" && Object.hasOwn(map, key) ? map[key] : null),
+  // Load only: nothing is ever dumped with this schema.
+  identify: () => false,
+});
+
+const SCHEMA = CORE_SCHEMA.withTags(
+  stringKeyedMap,
+  finiteOrDecline(intCoreTag, INTEGER),
+  finiteOrDecline(floatCoreTag, FLOAT),
+);
+
+/**
+ * Escapes the two libraries read differently: `"a\⏎⏎b"` (they fold the lines after an escaped line
+ * break differently) and `\U` (js-yaml accepts code points past U+10FFFF).
+ */
+function hasDivergentEscape(text: string, scalar: ScalarEvent): boolean {
+  return /\\(?:\r?\n|U)/.test(text.slice(scalar.valueStart, scalar.valueEnd));
+}
+
+/** In a block scalar, the two libraries keep different parts of a line holding only spaces. */
+function hasBlankLineWithSpaces(text: string, scalar: ScalarEvent): boolean {
+  return /(?:^|\n)[ \t]+\r?(?:\n|$)/.test(text.slice(scalar.valueStart, scalar.valueEnd));
+}
+
+/** One document without directives, tags, anchors, aliases or the scalars above. */
+function isPlain(text: string, events: readonly Event[]): boolean {
+  let documents = 0;
+  for (const event of events) {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        if (++documents > 1 || event.directives.length > 0) return false;
+        break;
+      case EVENT_ID.ALIAS:
+        return false;
+      case EVENT_ID.POP:
+        break;
+      case EVENT_ID.SCALAR:
+        if (event.anchorStart !== -1 || event.tagStart !== -1) return false;
+        if (event.fast) break;
+        if (event.style === SCALAR_STYLE.DOUBLE_QUOTED && hasDivergentEscape(text, event)) return false;
+        if (event.style >= SCALAR_STYLE.LITERAL_BLOCK && hasBlankLineWithSpaces(text, event)) return false;
+        break;
+      default:
+        if (event.anchorStart !== -1 || event.tagStart !== -1) return false;
+    }
+  }
+  return documents === 1;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The data of a plain config (a mapping at the root), or `undefined` when `yaml` must read the text. */
+export function parsePlainYaml(text: string): Record<string, unknown> | undefined {
+  if (DIVERGENT_TEXT.some((pattern) => pattern.test(text))) return undefined;
+  // js-yaml's messages are not the ones partnerd shows: on any error `yaml` reads the text and reports.
+  let events: Event[];
+  try {
+    events = parseEvents(text, {});
+  } catch {
+    return undefined;
+  }
+  if (!isPlain(text, events)) return undefined;
+  let documents: unknown[];
+  try {
+    documents = constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });
+  } catch {
+    return undefined;
+  }
+  return documents.length === 1 && isMapping(documents[0]) ? documents[0] : undefined;
+}
