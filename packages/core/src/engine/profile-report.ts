@@ -1,12 +1,13 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
-import { type EventMemo, type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
+import { readSmallFileSync } from "../fs/read-small-file.ts";
+import { type EventMemo, eventMemoPath, type HookFailure } from "../hooks/lifecycle-events.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
-import { mapConcurrent } from "../util/map-concurrent.ts";
-import { StatusBook } from "./status.ts";
+import { type ProfileStatus, StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -43,22 +44,30 @@ async function jsonNames(dir: string): Promise<Set<string>> {
   return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
 }
 
+/** Profiles read between two yields, so that a daemon answering `status` keeps serving meanwhile. */
+const READS_PER_TURN = 500;
+
 export async function profileReports(
   config: PartnerdConfig,
   now = new Date(),
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
   const book = new StatusBook(config.stateDir, logger);
-  const [pending, memos] = await Promise.all([
+  const [pending, memos, statuses] = await Promise.all([
     jsonNames(join(config.stateDir, "journal")),
     jsonNames(join(config.stateDir, "events")),
+    jsonNames(join(config.stateDir, "status")),
   ]);
   const compile = scheduleCompiler();
-  return mapConcurrent(Object.values(config.profiles), 32, async (profile): Promise<ProfileReport> => {
-    const [status, memo] = await Promise.all([
-      book.read(profile.name),
-      memos.has(profile.name) ? readEventMemo(config.stateDir, profile.name) : ({} as EventMemo),
-    ]);
+  const reports: ProfileReport[] = [];
+  for (const profile of Object.values(config.profiles)) {
+    if (reports.length % READS_PER_TURN === READS_PER_TURN - 1) await yieldToEventLoop();
+    // Thousands of small files: read synchronously (a promise per read costs several times the read).
+    // Anything unusual (damaged, unreadable) goes through the status book, which sets it aside and warns.
+    const status = statuses.has(profile.name)
+      ? (readStatusSync(config.stateDir, profile.name) ?? (await book.read(profile.name)))
+      : {};
+    const memo = memos.has(profile.name) ? readEventMemoSync(config.stateDir, profile.name) : {};
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
     const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
@@ -70,7 +79,7 @@ export async function profileReports(
           ? "ok"
           : "never-refreshed";
     const rejected = status.needsConsent === true && status.rejectedFingerprint !== undefined;
-    return {
+    reports.push({
       profile: profile.name,
       flow: profile.flow,
       health,
@@ -88,8 +97,26 @@ export async function profileReports(
       tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
       failedHooks: Object.values(memo.failedHooks ?? {}),
-    };
-  });
+    });
+  }
+  return reports;
+}
+
+/** A status file that reads as a status object; `undefined` for anything the status book should handle. */
+function readStatusSync(stateDir: string, profile: string): ProfileStatus | undefined {
+  try {
+    const parsed = JSON.parse(
+      readSmallFileSync(join(stateDir, "status", `${profile}.json`)) ?? "{}",
+    ) as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** As `readEventMemo`: empty when there is none. */
+function readEventMemoSync(stateDir: string, profile: string): EventMemo {
+  return JSON.parse(readSmallFileSync(eventMemoPath(stateDir, profile)) ?? "{}") as EventMemo;
 }
 
 /** The scheduler's next run: the next cron tick after `now` minus the profile's jitter offset, plus it. */

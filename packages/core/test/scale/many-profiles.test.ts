@@ -2,7 +2,7 @@
  * The shortcuts that make config loading and `status` linear in the number of profiles keep their
  * answers: duplicate keys still found, a shared secret file still read, warnings still located.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
@@ -95,7 +95,8 @@ describe("config with many profiles", () => {
 describe("status with many profiles", () => {
   it("reads each profile's status, pending journal and failed hooks, in config order", async () => {
     const dir = await testdir({ "shared-secret": "s3cret\n" });
-    const names = Array.from({ length: 100 }, (_, i) => `p${i}`);
+    // More than are read between two yields to the event loop.
+    const names = Array.from({ length: 1200 }, (_, i) => `p${i}`);
     const config = (
       await load(
         dir,
@@ -110,6 +111,14 @@ describe("status with many profiles", () => {
       JSON.stringify({ lastSuccessAt: "2026-01-01T00:00:00Z" }),
     );
     await writeFile(join(state, "status", "p4.json"), JSON.stringify({ needsConsent: true }));
+    // Larger than the read buffer, damaged (set aside by the status book, as before), the last one.
+    const longError = { kind: "transient", code: "x", message: "e".repeat(100_000) };
+    await writeFile(join(state, "status", "p8.json"), JSON.stringify({ lastError: longError }));
+    await writeFile(join(state, "status", "p9.json"), "{ torn");
+    await writeFile(
+      join(state, "status", "p1199.json"),
+      JSON.stringify({ lastSuccessAt: "2026-01-01T00:00:00Z" }),
+    );
     await writeFile(join(state, "journal", "p5.json"), "{}");
     const failure = { hook: "h", event: "refreshed", error: "boom", at: "2026-01-01T00:00:00Z" };
     await writeFile(join(state, "events", "p6.json"), JSON.stringify({ failedHooks: { h: failure } }));
@@ -121,6 +130,10 @@ describe("status with many profiles", () => {
     expect(reports.filter((r) => r.journalPending).map((r) => r.profile)).toEqual(["p5"]);
     expect(reports.filter((r) => r.failedHooks.length > 0).map((r) => r.failedHooks)).toEqual([[failure]]);
     expect(reports[0]!.nextRunAt).toBe("2026-01-02T00:05:00.000Z");
+    expect(reports[8]).toMatchObject({ health: "failing", lastError: longError.message });
+    expect(reports[9]!.health).toBe("never-refreshed");
+    expect(await readFile(join(state, "status", "p9.json.corrupt"), "utf8")).toBe("{ torn");
+    expect(reports[1199]!.health).toBe("ok");
   });
 });
 
