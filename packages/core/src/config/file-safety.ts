@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { type Rule, tokenLocationsOf } from "./rules.ts";
 import { resolveStateDir } from "./state-dir.ts";
+import { profileEntries } from "./validate.ts";
 
 /**
  * Profile names name files in the state folder (`status/<name>.json`, journal temp files add about
@@ -11,7 +12,7 @@ export const MAX_PROFILE_NAME_LENGTH = 100;
 
 /** Names that the stores and the state folder would later turn into `ENAMETOOLONG` or a path outside. */
 export const safeNames: Rule = ({ config, error }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     if (name.length > MAX_PROFILE_NAME_LENGTH) {
       error(
         ["profiles", name],

@@ -7,7 +7,7 @@ import { parseSource, reparsingLocator } from "./parse.ts";
 import { resolveSecretRef, type SecretFileRead } from "./resolve-secrets.ts";
 import { runRules } from "./rules.ts";
 import type { PartnerdConfig, SecretSource } from "./types.ts";
-import { validateSchema } from "./validate.ts";
+import { profileEntries, validateSchema } from "./validate.ts";
 
 export interface LoadConfigOptions extends FindConfigOptions {
   /** Where `{ env: NAME }` references and `$STATE_DIRECTORY` etc. are read; defaults to `process.env`. */
@@ -74,7 +74,7 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   const secrets = new Map<string, SecretSource>();
   // Many profiles name one secret file: each file is read once (and the value shared).
   const fileReads = new Map<string, Promise<SecretFileRead>>();
-  for (const [name, profile] of options.secrets === "skip" ? [] : Object.entries(checked.profiles)) {
+  for (const [name, profile] of options.secrets === "skip" ? [] : profileEntries(checked)) {
     const references = [
       [["clientSecret"], profile.clientSecret],
       [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],

@@ -48,8 +48,10 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
       ...rest
     } = profile;
     const preset = profile.module ? MODULE_PRESETS[profile.module] : undefined;
-    const secretAt = (...path: string[]) => secrets.get(["profiles", name, ...path].join("."));
-    const certificate = secretAt("clientCertificate", "certificate");
+    // No lookups (and no keys built) when nothing was resolved, as for `status`.
+    const secretAt = (path: string) =>
+      secrets.size === 0 ? undefined : secrets.get(`profiles.${name}.${path}`);
+    const certificate = secretAt("clientCertificate.certificate");
     profiles[name] = {
       name,
       ...rest,
@@ -65,7 +67,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
         clientCertificate && certificate
           ? {
               certificate,
-              privateKey: secretAt("clientCertificate", "privateKey"),
+              privateKey: secretAt("clientCertificate.privateKey"),
               thumbprint: clientCertificate.thumbprint?.replace(/[:\s]/g, "").toUpperCase(),
             }
           : undefined,

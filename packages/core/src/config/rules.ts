@@ -5,7 +5,7 @@ import { safeNames, stateDirIsAFolder } from "./file-safety.ts";
 import { describeReadError } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { DEFAULT_STORE_ID } from "./schema.ts";
-import type { CheckedConfig, CheckedProfile } from "./validate.ts";
+import { type CheckedConfig, type CheckedProfile, profileEntries } from "./validate.ts";
 
 export interface RuleContext {
   config: CheckedConfig;
@@ -51,7 +51,7 @@ function definedStores(config: CheckedConfig): string[] {
 }
 
 const environmentOrAuthority: Rule = ({ config, error }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     if (profile.environment !== undefined && profile.authority !== undefined) {
       error(["profiles", name, "authority"], "set either environment or authority, not both");
     }
@@ -61,7 +61,7 @@ const environmentOrAuthority: Rule = ({ config, error }) => {
 const knownStores: Rule = ({ config, error }) => {
   const defined = definedStores(config);
   const unknown = (store: string) => `unknown store "${store}" (defined: ${defined.join(", ")})`;
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     for (const location of tokenLocationsOf(name, profile)) {
       if (!defined.includes(location.store)) error([...location.path, "store"], unknown(location.store));
     }
@@ -80,7 +80,7 @@ const knownStores: Rule = ({ config, error }) => {
 
 const distinctTokenLocations: Rule = ({ config, error }) => {
   const owners = new Map<string, string>();
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     const own = new Set<string>();
     for (const location of tokenLocationsOf(name, profile)) {
       const secretName = location.name ?? name;
@@ -106,7 +106,7 @@ const TENANTLESS = new Set(["organizations", "common", "consumers"]);
 
 /** What a profile must say given its flow, module and credentials. */
 const profileShape: Rule = ({ config, error }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     const at = (...path: string[]) => ["profiles", name, ...path];
     const rejected = (field: string) => config.rejected.has(`profiles.${name}.${field}`);
     // Not a mapping at all: the schema said so; anything more would be noise.
@@ -186,7 +186,7 @@ const profileShape: Rule = ({ config, error }) => {
 };
 
 const retryDelays: Rule = ({ config, error }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     const retry = profile.retry;
     if (retry && retry.initialDelayMs > retry.maxDelayMs) {
       error(["profiles", name, "retry", "initialDelayMs"], `is larger than maxDelayMs (${retry.maxDelayMs})`);
@@ -195,7 +195,7 @@ const retryDelays: Rule = ({ config, error }) => {
 };
 
 const expiringBeforeInactive: Rule = ({ config, error }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     const { inactivityDays, expiringAfterDays } = profile;
     if (
       inactivityDays !== undefined &&
@@ -241,7 +241,7 @@ const caFileReadable: Rule = async ({ config, dir, error }) => {
 };
 
 const scheduled: Rule = ({ config, warn }) => {
-  for (const [name, profile] of Object.entries(config.profiles)) {
+  for (const [name, profile] of profileEntries(config)) {
     if (profile.schedule !== undefined || config.rejected.has(`profiles.${name}.schedule`)) continue;
     warn(["profiles", name], "has no schedule; `partnerd run` will not refresh it");
   }

@@ -53,10 +53,11 @@ export async function profileReports(
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
   const book = new StatusBook(config.stateDir, logger);
+  const statusDir = join(config.stateDir, "status");
   const [pending, memos, statuses] = await Promise.all([
     jsonNames(join(config.stateDir, "journal")),
     jsonNames(join(config.stateDir, "events")),
-    jsonNames(join(config.stateDir, "status")),
+    jsonNames(statusDir),
   ]);
   const compile = scheduleCompiler();
   const reports: ProfileReport[] = [];
@@ -65,7 +66,7 @@ export async function profileReports(
     // Thousands of small files: read synchronously (a promise per read costs several times the read).
     // Anything unusual (damaged, unreadable) goes through the status book, which sets it aside and warns.
     const status = statuses.has(profile.name)
-      ? (readStatusSync(config.stateDir, profile.name) ?? (await book.read(profile.name)))
+      ? (readStatusSync(statusDir, profile.name) ?? (await book.read(profile.name)))
       : {};
     const memo = memos.has(profile.name) ? readEventMemoSync(config.stateDir, profile.name) : {};
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
@@ -103,10 +104,11 @@ export async function profileReports(
 }
 
 /** A status file that reads as a status object; `undefined` for anything the status book should handle. */
-function readStatusSync(stateDir: string, profile: string): ProfileStatus | undefined {
+function readStatusSync(statusDir: string, profile: string): ProfileStatus | undefined {
   try {
     const parsed = JSON.parse(
-      readSmallFileSync(join(stateDir, "status", `${profile}.json`)) ?? "{}",
+      // Profile names are file names (the config allows no separators): no path.join per profile.
+      readSmallFileSync(`${statusDir}/${profile}.json`) ?? "{}",
     ) as unknown;
     return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
