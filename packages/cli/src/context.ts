@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type Logger, type LogLevel, loadConfig, UsageError } from "@partnerd/core/config";
+import { LOG_LEVELS, type Logger, type LogLevel, loadConfig, UsageError } from "@partnerd/core/config-load";
 import { createLogger, type LogFormat } from "./logger.ts";
 import { isJournalStream } from "./systemd/journal-stream.ts";
 

@@ -4,7 +4,7 @@ import {
   type Logger,
   type LogLevel,
   redactKnownSecrets,
-} from "@partnerd/core/config";
+} from "@partnerd/core/config-load";
 
 export type LogFormat = "json" | "pretty";
 

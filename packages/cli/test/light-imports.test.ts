@@ -36,6 +36,15 @@ describe("light entry points", () => {
     expect(loaded.filter((url) => HEAVY.test(url))).toEqual([]);
   });
 
+  it("load neither the yaml library (plain configs are read by js-yaml) nor, for status, the plugin loaders", async () => {
+    const loaded = await modulesLoadedBy(["./src/commands/validate.ts", "./src/commands/status.ts"]);
+    expect(loaded.filter((url) => /\/yaml@|\/node_modules\/yaml\//.test(url))).toEqual([]);
+    const status = await modulesLoadedBy(["./src/commands/status.ts"]);
+    expect(status.filter((url) => /\/(plugins|stores|hooks)\/load-|\/engine\/status\.ts/.test(url))).toEqual(
+      [],
+    );
+  });
+
   it("still load msal-node where a command redeems tokens", async () => {
     const loaded = await modulesLoadedBy(["./src/commands/refresh.ts"]);
     expect(loaded.some((url) => HEAVY.test(url))).toBe(true);

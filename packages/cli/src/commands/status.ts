@@ -1,4 +1,4 @@
-import { type ProfileReport, profileReports } from "@partnerd/core/config";
+import { type ProfileReport, profileReports } from "@partnerd/core/status";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
 export interface StatusOptions extends GlobalOptions {

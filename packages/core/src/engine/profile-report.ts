@@ -7,7 +7,7 @@ import { type EventMemo, eventMemoPath, type HookFailure } from "../hooks/lifecy
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
-import { type ProfileStatus, StatusBook } from "./status.ts";
+import type { ProfileStatus } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -52,7 +52,12 @@ export async function profileReports(
   now = new Date(),
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
-  const book = new StatusBook(config.stateDir, logger);
+  // Only for a file that does not read as a status (rare): the book sets it aside and warns.
+  let book: Promise<{ read(profile: string): Promise<ProfileStatus> }> | undefined;
+  const readThroughBook = async (profile: string) => {
+    book ??= import("./status.ts").then(({ StatusBook }) => new StatusBook(config.stateDir, logger));
+    return (await book).read(profile);
+  };
   const statusDir = join(config.stateDir, "status");
   const [pending, memos, statuses] = await Promise.all([
     jsonNames(join(config.stateDir, "journal")),
@@ -66,7 +71,7 @@ export async function profileReports(
     // Thousands of small files: read synchronously (a promise per read costs several times the read).
     // Anything unusual (damaged, unreadable) goes through the status book, which sets it aside and warns.
     const status = statuses.has(profile.name)
-      ? (readStatusSync(statusDir, profile.name) ?? (await book.read(profile.name)))
+      ? (readStatusSync(statusDir, profile.name) ?? (await readThroughBook(profile.name)))
       : {};
     const memo = memos.has(profile.name) ? readEventMemoSync(config.stateDir, profile.name) : {};
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
