@@ -1,4 +1,4 @@
-import type { Document, LineCounter, Node } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 import type { ConfigIssue } from "../errors.ts";
 import { yamlLibrary } from "./yaml-library.ts";
 
@@ -45,6 +45,23 @@ export function createLocator(file: string, doc: Document | undefined, lineCount
     return node as Node | null | undefined;
   };
 
+  // Each mapping's pairs by key, made on first use: a config with 10,000 profiles may ask for 10,000
+  // positions (one warning per profile), and searching the profiles one by one each time is quadratic.
+  const indexes = new WeakMap<object, Map<string, Pair<unknown, unknown>>>();
+  const pairsByKey = (map: YAMLMap<unknown, unknown>): Map<string, Pair<unknown, unknown>> => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        // The first of repeated keys, as a search from the start would find.
+        const name = isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (name !== undefined && !index.has(name)) index.set(name, pair);
+      }
+      indexes.set(map, index);
+    }
+    return index;
+  };
+
   /** Walks `segments`; a mapping key containing dots matches several segments at once (`a.b`). */
   const walk = (segments: readonly string[]): Found => {
     let node = deref(doc?.contents);
@@ -52,10 +69,9 @@ export function createLocator(file: string, doc: Document | undefined, lineCount
     let i = 0;
     while (i < segments.length) {
       if (isMap(node)) {
-        let match: { pair: (typeof node.items)[number]; used: number } | undefined;
+        let match: { pair: Pair<unknown, unknown>; used: number } | undefined;
         for (let used = segments.length - i; used >= 1 && !match; used--) {
-          const wanted = segments.slice(i, i + used).join(".");
-          const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === wanted);
+          const pair = pairsByKey(node).get(segments.slice(i, i + used).join("."));
           if (pair) match = { pair, used };
         }
         if (!match) return { node, key, exact: false };
