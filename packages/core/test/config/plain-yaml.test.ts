@@ -225,6 +225,32 @@ describe("the plain-YAML fast path", () => {
     expect(outcomes.fast).toBeGreaterThan(500);
     expect(outcomes.declined).toBeGreaterThan(500);
   });
+
+  it("agrees with yaml on random scalars in every position a scalar takes, or declines them", () => {
+    const next = random(7);
+    const alphabet = [..."0123456789+-._eExXoObB:~nNuUlLtTrRfFaAsSiI yY#'\"\\,[]{}!&*|>?%@`\t"];
+    const positions = [
+      (s: string) => `a: ${s}`,
+      (s: string) => `a: [${s}]`,
+      (s: string) => `a: {b: ${s}}`,
+      (s: string) => `${s}: 1`,
+      (s: string) => `? ${s}\n: 1`,
+      (s: string) => `a:\n  - ${s}`,
+      (s: string) => `a: ${s}\n  ${s}`,
+      (s: string) => `a: "${s}"`,
+      (s: string) => `a: '${s}'`,
+      (s: string) => `a: |\n  ${s}`,
+    ];
+    const outcomes = { fast: 0, declined: 0 };
+    for (let i = 0; i < 5000; i++) {
+      let scalar = "";
+      for (let k = Math.floor(next() * 7); k >= 0; k--)
+        scalar += alphabet[Math.floor(next() * alphabet.length)];
+      outcomes[expectAgreement(positions[Math.floor(next() * positions.length)]!(scalar))]++;
+    }
+    expect(outcomes.fast).toBeGreaterThan(1000);
+    expect(outcomes.declined).toBeGreaterThan(100);
+  });
 });
 
 describe("a large config through the fast path", () => {
