@@ -17,7 +17,8 @@ export interface SecretContext {
   fileReads?: Map<string, Promise<SecretFileRead>>;
 }
 
-export type SecretFileRead = { value: string; exposed?: string } | { problem: string };
+/** One `Secret` per file: profiles sharing a file share it (each would otherwise hash the value again). */
+export type SecretFileRead = { secret: Secret; exposed?: string } | { problem: string };
 
 const CREDENTIALS = /\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g;
 const MAX_SECRET_BYTES = 1024 * 1024;
@@ -39,7 +40,8 @@ async function readSecretFile(file: string): Promise<SecretFileRead> {
       process.platform !== "win32" && (stats.mode & 0o077) !== 0
         ? `secret file ${file} is readable or writable by group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, "0")}); run: chmod 600 ${file}`
         : undefined;
-    return exposed ? { value, exposed } : { value };
+    const secret = new Secret(value);
+    return exposed ? { secret, exposed } : { secret };
   } catch (cause) {
     return { problem: `cannot read secret file ${file} (${describeReadError(cause)})` };
   } finally {
@@ -96,7 +98,7 @@ export async function resolveSecretRef(
       return undefined;
     }
     if (read.exposed) ctx.warn?.([...path, "file"], read.exposed);
-    return { kind: "value", secret: new Secret(read.value), file };
+    return { kind: "value", secret: read.secret, file };
   }
   return { kind: "store", store: ref.store, name: ref.name, configPath: formatPath(path) };
 }
