@@ -4,7 +4,7 @@ import { type FindConfigOptions, findConfigFile } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { normalizeConfig } from "./normalize.ts";
 import { parseSource, reparsingLocator } from "./parse.ts";
-import { resolveSecretRef, type SecretFileRead } from "./resolve-secrets.ts";
+import { resolveSecretRef, type SecretContext, type SecretFileRead } from "./resolve-secrets.ts";
 import { runRules } from "./rules.ts";
 import type { PartnerdConfig, SecretSource } from "./types.ts";
 import { profileEntries, validateSchema } from "./validate.ts";
@@ -72,25 +72,25 @@ export async function parseConfig(text: string, options: ParseConfigOptions): Pr
   });
 
   const secrets = new Map<string, SecretSource>();
-  // Many profiles name one secret file: each file is read once (and the value shared).
-  const fileReads = new Map<string, Promise<SecretFileRead>>();
+  // Many profiles name one secret file: each file is read once (and its Secret shared).
+  const secretContext: SecretContext = {
+    dir,
+    env,
+    fileReads: new Map<string, Promise<SecretFileRead>>(),
+    error: (at, message) => errors.push(located(at, message)),
+    warn: (at, message) => warnings.push(located(at, message)),
+  };
   for (const [name, profile] of options.secrets === "skip" ? [] : profileEntries(checked)) {
     const references = [
-      [["clientSecret"], profile.clientSecret],
-      [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],
-      [["clientCertificate", "privateKey"], profile.clientCertificate?.privateKey],
+      ["clientSecret", profile.clientSecret],
+      ["clientCertificate.certificate", profile.clientCertificate?.certificate],
+      ["clientCertificate.privateKey", profile.clientCertificate?.privateKey],
     ] as const;
     for (const [field, reference] of references) {
       if (reference === undefined) continue;
-      const path = ["profiles", name, ...field];
-      const resolved = await resolveSecretRef(reference, path, {
-        dir,
-        env,
-        fileReads,
-        error: (at, message) => errors.push(located(at, message)),
-        warn: (at, message) => warnings.push(located(at, message)),
-      });
-      if (resolved) secrets.set(path.join("."), resolved);
+      const path = ["profiles", name, ...field.split(".")];
+      const resolved = await resolveSecretRef(reference, path, secretContext);
+      if (resolved) secrets.set(`profiles.${name}.${field}`, resolved);
     }
   }
 
