@@ -7,7 +7,7 @@ import { type EventMemo, eventMemoPath, type HookFailure } from "../hooks/lifecy
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
-import type { ProfileStatus } from "./status.ts";
+import type { ProfileStatus, StatusBook } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -53,7 +53,7 @@ export async function profileReports(
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
   // Only for a file that does not read as a status (rare): the book sets it aside and warns.
-  let book: Promise<{ read(profile: string): Promise<ProfileStatus> }> | undefined;
+  let book: Promise<StatusBook> | undefined;
   const readThroughBook = async (profile: string) => {
     book ??= import("./status.ts").then(({ StatusBook }) => new StatusBook(config.stateDir, logger));
     return (await book).read(profile);
