@@ -40,9 +40,7 @@ describe("light entry points", () => {
     const loaded = await modulesLoadedBy(["./src/commands/validate.ts", "./src/commands/status.ts"]);
     expect(loaded.filter((url) => /\/yaml@|\/node_modules\/yaml\//.test(url))).toEqual([]);
     const status = await modulesLoadedBy(["./src/commands/status.ts"]);
-    expect(status.filter((url) => /\/(plugins|stores|hooks)\/load-|\/engine\/status\.ts/.test(url))).toEqual(
-      [],
-    );
+    expect(status.filter((url) => /\/(plugins|stores|hooks)\/load-/.test(url))).toEqual([]);
   });
 
   it("still load msal-node where a command redeems tokens", async () => {

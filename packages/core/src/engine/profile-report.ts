@@ -1,13 +1,13 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
-import { readSmallFileSync } from "../fs/read-small-file.ts";
-import { type EventMemo, eventMemoPath, type HookFailure } from "../hooks/lifecycle-events.ts";
+import { type EventMemo, type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
-import type { ProfileStatus, StatusBook } from "./status.ts";
+import { statusFilePath } from "../state-paths.ts";
+import { readStatuses } from "../status-snapshot.ts";
+import { StatusBook, unwrittenStatus } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -44,36 +44,34 @@ async function jsonNames(dir: string): Promise<Set<string>> {
   return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
 }
 
-/** Profiles read between two yields, so that a daemon answering `status` keeps serving meanwhile. */
-const READS_PER_TURN = 500;
-
 export async function profileReports(
   config: PartnerdConfig,
   now = new Date(),
   logger: Logger = silentLogger,
 ): Promise<ProfileReport[]> {
-  // Only for a file that does not read as a status (rare): the book sets it aside and warns.
-  let book: Promise<StatusBook> | undefined;
-  const readThroughBook = async (profile: string) => {
-    book ??= import("./status.ts").then(({ StatusBook }) => new StatusBook(config.stateDir, logger));
-    return (await book).read(profile);
-  };
-  const statusDir = join(config.stateDir, "status");
-  const [pending, memos, statuses] = await Promise.all([
+  const profiles = Object.values(config.profiles);
+  const [pending, memos, present] = await Promise.all([
     jsonNames(join(config.stateDir, "journal")),
     jsonNames(join(config.stateDir, "events")),
-    jsonNames(statusDir),
+    jsonNames(join(config.stateDir, "status")),
   ]);
+  // All at once and synchronously (a promise per small file costs several times its read), and only
+  // the files the listing found or this process has yet to write: probing a missing one costs a thrown
+  // ENOENT, 10,000 of them a noticeable part of a second.
+  const statuses = await readStatuses(
+    config.stateDir,
+    profiles
+      .map((p) => p.name)
+      .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
+  );
+  const book = new StatusBook(config.stateDir, logger);
   const compile = scheduleCompiler();
   const reports: ProfileReport[] = [];
-  for (const profile of Object.values(config.profiles)) {
-    if (reports.length % READS_PER_TURN === READS_PER_TURN - 1) await yieldToEventLoop();
-    // Thousands of small files: read synchronously (a promise per read costs several times the read).
-    // Anything unusual (damaged, unreadable) goes through the status book, which sets it aside and warns.
-    const status = statuses.has(profile.name)
-      ? (readStatusSync(statusDir, profile.name) ?? (await readThroughBook(profile.name)))
-      : {};
-    const memo = memos.has(profile.name) ? readEventMemoSync(config.stateDir, profile.name) : {};
+  for (const profile of profiles) {
+    let status = statuses.get(profile.name) ?? {};
+    // A file that reads as no status may be damaged: the status book sets it aside and warns.
+    if (present.has(profile.name) && Object.keys(status).length === 0) status = await book.read(profile.name);
+    const memo: EventMemo = memos.has(profile.name) ? await readEventMemo(config.stateDir, profile.name) : {};
     const issued = status.refreshTokenIssuedAt ? Date.parse(status.refreshTokenIssuedAt) : undefined;
     const expires = issued === undefined ? undefined : issued + profile.inactivityDays * 86_400_000;
     // A success rewrites the status without `lastError`, so an error present is the latest outcome.
@@ -106,24 +104,6 @@ export async function profileReports(
     });
   }
   return reports;
-}
-
-/** A status file that reads as a status object; `undefined` for anything the status book should handle. */
-function readStatusSync(statusDir: string, profile: string): ProfileStatus | undefined {
-  try {
-    const parsed = JSON.parse(
-      // Profile names are file names (the config allows no separators): no path.join per profile.
-      readSmallFileSync(`${statusDir}/${profile}.json`) ?? "{}",
-    ) as unknown;
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** As `readEventMemo`: empty when there is none. */
-function readEventMemoSync(stateDir: string, profile: string): EventMemo {
-  return JSON.parse(readSmallFileSync(eventMemoPath(stateDir, profile)) ?? "{}") as EventMemo;
 }
 
 /** The scheduler's next run: the next cron tick after `now` minus the profile's jitter offset, plus it. */
