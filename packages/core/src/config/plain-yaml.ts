@@ -1,4 +1,5 @@
 import {
+  COLLECTION_STYLE,
   CORE_SCHEMA,
   constructFromEvents,
   defineMappingTag,
@@ -35,8 +36,6 @@ const DECLINE = "left to the exact parser";
 const DIVERGENT_TEXT: readonly RegExp[] = [
   // A directive (or what looks like one): js-yaml ignores one it does not know, `yaml` warns.
   /^[ \t]*%/m,
-  // A flow collection closed at the start of a line: `yaml` warns that it should be more indented.
-  /^[ \t]*[\]}]/m,
   // A tab at the start of a line: in a block scalar, an indentation error to `yaml` only.
   /^ *\t/m,
   // A carriage return that does not end a line: a line break to js-yaml only.
@@ -48,6 +47,13 @@ const DIVERGENT_TEXT: readonly RegExp[] = [
   // An indented `---`: a document start to js-yaml only.
   /^[ \t]+---(?:[ \t\r\n]|$)/m,
 ];
+
+/**
+ * A flow collection closed at the start of a line: inside a block mapping or list, `yaml` may warn
+ * that it should be more indented. Only text with block collections is checked (pretty-printed JSON,
+ * all flow, closes every collection that way).
+ */
+const FLOW_END_AT_LINE_START = /^[ \t]*[\]}]/m;
 
 /** The core schema's integers and floats: `yaml` reads these as numbers whatever their size. */
 const INTEGER = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
@@ -99,29 +105,35 @@ function hasBlankLineWithSpaces(text: string, scalar: ScalarEvent): boolean {
   return /(?:^|\n)[ \t]+\r?(?:\n|$)/.test(text.slice(scalar.valueStart, scalar.valueEnd));
 }
 
-/** One document without directives, tags, anchors, aliases or the scalars above. */
-function isPlain(text: string, events: readonly Event[]): boolean {
+/**
+ * One document without directives, tags, anchors, aliases or the scalars above: whether it has block
+ * collections; `undefined` when it is not plain.
+ */
+function plainDocument(text: string, events: readonly Event[]): { blocks: boolean } | undefined {
   let documents = 0;
+  let blocks = false;
   for (const event of events) {
     switch (event.type) {
       case EVENT_ID.DOCUMENT:
-        if (++documents > 1 || event.directives.length > 0) return false;
+        if (++documents > 1 || event.directives.length > 0) return undefined;
         break;
       case EVENT_ID.ALIAS:
-        return false;
+        return undefined;
       case EVENT_ID.POP:
         break;
       case EVENT_ID.SCALAR:
-        if (event.anchorStart !== -1 || event.tagStart !== -1) return false;
+        if (event.anchorStart !== -1 || event.tagStart !== -1) return undefined;
         if (event.fast) break;
-        if (event.style === SCALAR_STYLE.DOUBLE_QUOTED && hasDivergentEscape(text, event)) return false;
-        if (event.style >= SCALAR_STYLE.LITERAL_BLOCK && hasBlankLineWithSpaces(text, event)) return false;
+        if (event.style === SCALAR_STYLE.DOUBLE_QUOTED && hasDivergentEscape(text, event)) return undefined;
+        if (event.style >= SCALAR_STYLE.LITERAL_BLOCK && hasBlankLineWithSpaces(text, event))
+          return undefined;
         break;
       default:
-        if (event.anchorStart !== -1 || event.tagStart !== -1) return false;
+        if (event.anchorStart !== -1 || event.tagStart !== -1) return undefined;
+        if (event.style === COLLECTION_STYLE.BLOCK) blocks = true;
     }
   }
-  return documents === 1;
+  return documents === 1 ? { blocks } : undefined;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -138,7 +150,8 @@ export function parsePlainYaml(text: string): Record<string, unknown> | undefine
   } catch {
     return undefined;
   }
-  if (!isPlain(text, events)) return undefined;
+  const plain = plainDocument(text, events);
+  if (!plain || (plain.blocks && FLOW_END_AT_LINE_START.test(text))) return undefined;
   let documents: unknown[];
   try {
     documents = constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });

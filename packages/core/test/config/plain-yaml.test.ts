@@ -25,8 +25,30 @@ function expectAgreement(text: string): "fast" | "declined" {
   return "fast";
 }
 
+/** A config as JSON (JSON is YAML), with escapes, nulls, booleans, empty collections. */
+const JSON_CONFIG = {
+  stateDir: "./state",
+  network: { timeoutMs: 5000 },
+  profiles: {
+    "pc-1": {
+      applicationId: "5f1c3a52-7d1e-4c59-9a8e-2a0b6f0d9c11",
+      clientSecret: { file: "./client-secret" },
+      scopes: ["https://api.partnercenter.microsoft.com/user_impersonation", "e\u00e9\ud83d\ude00"],
+      retry: { attempts: 3, initialDelayMs: 1.5e3 },
+      hooks: [{ use: "exec", on: ["refreshed"], options: { command: ["a", 'b\n"c"'], n: null, t: true } }],
+    },
+    "pc-2": { tenant: "", jitter: "5m", empty: {}, list: [] },
+  },
+};
+
 /** Read alike by both, through the fast path. */
 const SAME: Record<string, string> = {
+  "pretty-printed JSON (every collection closes at the start of a line)": JSON.stringify(
+    JSON_CONFIG,
+    null,
+    2,
+  ),
+  "compact JSON": JSON.stringify(JSON_CONFIG),
   "booleans (1.2 core: yes/no/on/off stay strings)":
     "a: yes\nb: no\nc: on\nd: off\ne: y\nf: True\ng: TRUE\nh: tRue\ni: false\nj: FALSE\nk: n\nl: Yes",
   "integers: octal, hex, leading zeros":
