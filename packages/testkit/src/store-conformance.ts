@@ -219,12 +219,15 @@ export function storeConformance(
 
   check(
     "capabilities",
-    "capabilities has versions, tags and softDelete as booleans",
+    "capabilities has versions, tags and softDelete as booleans (durableWrites too, when declared)",
     async (store, expect) => {
       expect(store.capabilities).toBeTypeOf("object");
       expect(store.capabilities.versions).toBeTypeOf("boolean");
       expect(store.capabilities.tags).toBeTypeOf("boolean");
       expect(store.capabilities.softDelete).toBeTypeOf("boolean");
+      if (store.capabilities.durableWrites !== undefined) {
+        expect(store.capabilities.durableWrites).toBeTypeOf("boolean");
+      }
     },
   );
 
