@@ -86,7 +86,7 @@ export class FileLocks implements Locks {
       const taken = await this.#tryCreate(path, record);
       if (taken) return new HeldFileLock(path, this.#subject(key), record, taken);
       const observed = await observe(path);
-      if (!observed) continue; // released between our link and our look: try again at once
+      if (!observed) continue; // released between our create and our look: try again at once
       if (isDead(observed)) {
         await breakDeadLock(path, observed);
         continue;

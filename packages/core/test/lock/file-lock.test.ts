@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,6 +117,24 @@ describe("FileLocks", () => {
     await expect(lock.verify()).rejects.toThrow(LockLostError);
     await lock.release();
     expect(await readFile(join(dir, "pc.lock"), "utf8")).toBe(replacement);
+  });
+
+  it("a lock file without its record yet (a holder between create and write) is waited for, then broken once stale", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-lock-"));
+    const locks = new FileLocks(dir, "test");
+    const path = join(dir, "pc.lock");
+    await writeFile(path, "", { mode: 0o600 });
+    const busy = await locks.acquire("pc", { waitMs: 50 }).catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(LockBusyError);
+    expect((busy as Error).message).toContain("another process");
+    expect(await locks.holder("pc")).toBeUndefined(); // no record to name
+    // The same empty file, left by a holder that died before writing it, is broken after the grace.
+    const old = new Date(Date.now() - 60_000);
+    await utimes(path, old, old);
+    const lock = await locks.acquire("pc", { waitMs: 1_000 });
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ pid: process.pid, command: "test" });
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it("a lock folder that cannot be created is a clear error, not a stack trace", async () => {
