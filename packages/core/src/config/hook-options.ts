@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "#zod";
 import { SecretRefSchema } from "./secret-ref.ts";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "#zod";
 import { BUILTIN_HOOK_OPTIONS } from "./hook-options.ts";
 import { HookBaseSchema, HookSchema, PartnerdConfigSchema } from "./schema.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "#zod";
 import { HOOK_EVENTS } from "../hooks/event-names.ts";
 import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
 import { parseDuration } from "./duration.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "#zod";
 
 /** A secret is never written literally in the config; it is named by where to read it from. */
 export const SecretRefSchema = z.union(

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "#zod";
 import type { ConfigIssue } from "../errors.ts";
 import { zodIssuesToConfigIssues } from "./issues.ts";
 import type { Locator } from "./locate.ts";
