@@ -59,6 +59,8 @@ export interface FileStoreContext {
 export interface FileStore extends SecretStore {
   /** Absolute path of the secrets folder. */
   readonly dir: string;
+  /** Completes a write of `name` a crash cut short (done for every name when the store opens). */
+  recover(name: string): Promise<void>;
   /** Waits for writes under way; nothing else to release. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,13 +93,17 @@ export async function createFileStore(
   const { dir: dirOption } = _parseOptions({ ...options }, storeId);
   const dir = resolve(context.configDir ?? process.cwd(), dirOption);
   await _preparePrivateDir(storeId, dir);
-  const recovered = await recoverInterruptedWrites(dir, _isSecretName, async (path) => {
-    const file = await _readCurrent(storeId, basename(path), path);
-    return file && { text: file.bytes.toString("utf8"), mtimeMs: file.mtimeMs, private: file.private };
-  });
-  for (const name of recovered) {
-    logger.warn("file store: completed a write that a crash interrupted", { store: storeId, secret: name });
-  }
+  /** Completes the interrupted writes of the names `which` accepts (see recover.ts). */
+  const recover = async (which: (name: string) => boolean) => {
+    const recovered = await recoverInterruptedWrites(dir, which, async (path) => {
+      const file = await _readCurrent(storeId, basename(path), path);
+      return file && { text: file.bytes.toString("utf8"), mtimeMs: file.mtimeMs, private: file.private };
+    });
+    for (const name of recovered) {
+      logger.warn("file store: completed a write that a crash interrupted", { store: storeId, secret: name });
+    }
+  };
+  await recover(_isSecretName);
   // Only after recovery: what is left is older than the secrets it was meant to replace.
   const swept = await removeStaleTempFiles(dir);
   if (swept > 0)
@@ -159,6 +165,11 @@ export async function createFileStore(
         await _write(storeId, name, path, `${JSON.stringify(envelope)}\n`);
         return { version };
       });
+    },
+
+    async recover(name) {
+      _checkName(storeId, name);
+      await serialize(name, () => recover((candidate) => candidate === name));
     },
 
     async close() {

@@ -20,7 +20,7 @@ export interface FileOnDisk {
  * envelope with a higher generation than the secret it was meant to replace and is not older than it (a
  * token a person wrote by hand after the crash wins). Anything else is left to the stale-temp sweep.
  * Safe while another process writes: renaming a given temp file succeeds once, and only over an older
- * generation. Returns the names whose write was completed.
+ * generation. `isSecretName` picks the names to look at. Returns the names whose write was completed.
  */
 export async function recoverInterruptedWrites(
   dir: string,

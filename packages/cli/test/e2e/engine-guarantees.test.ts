@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { loadConfig, PartnerdRuntime, silentLogger } from "@partnerd/core";
+import { fingerprint, loadConfig, PartnerdRuntime, silentLogger } from "@partnerd/core";
 import { describe, expect, it } from "vitest";
 import { builtinStores } from "../../src/builtin-stores.ts";
 import {
@@ -90,6 +92,45 @@ describe("engine guarantees", () => {
       expect(outcomes.map((o) => o.status)).toEqual(["refreshed", "refreshed"]);
       const [a, b] = outcomes as Extract<(typeof outcomes)[number], { status: "refreshed" }>[];
       expect(b!.event.previousFingerprint).toBe(a!.event.fingerprint);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("a long-running process finishes the file-store write of a holder that died mid-write before it reads", async () => {
+    const ws = await createWorkspace(fake.entra);
+    const { config } = await loadConfig({ configPath: ws.configPath });
+    // Opened before the crash below: its store's start-up recovery has nothing to do.
+    const runtime = await PartnerdRuntime.open(config, {
+      logger: silentLogger,
+      builtinStores,
+      command: "test",
+    });
+    try {
+      // Another process redeemed the stored token (the provider spent it), fsync'd the rotated one to the
+      // file store's temp file and died before the rename, holding the profile's lock.
+      const spent = (await storedToken(ws.secretsDir))!;
+      const rotated = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
+      fake.entra.revokeRefreshToken(spent);
+      const envelope = { partnerd: 1, version: "2", updatedAt: new Date().toISOString(), value: rotated };
+      await writeFile(join(ws.secretsDir, ".pc.0123456789ab.tmp"), JSON.stringify(envelope), { mode: 0o600 });
+      const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid;
+      await mkdir(join(ws.stateDir, "locks"), { recursive: true, mode: 0o700 });
+      const record = {
+        pid: deadPid,
+        host: hostname(),
+        command: "partnerd refresh pc",
+        since: new Date().toISOString(),
+      };
+      await writeFile(join(ws.stateDir, "locks", "pc.lock"), JSON.stringify(record), { mode: 0o600 });
+
+      const outcome = await runtime.refresh("pc");
+      expect(outcome.status).toBe("refreshed");
+      if (outcome.status !== "refreshed") return;
+      expect(outcome.event.previousFingerprint).toBe(fingerprint(rotated));
+      expect(fake.entra.refreshTokenState(rotated)).toBe("spent");
+      expect(await storedToken(ws.secretsDir)).toBe(fake.entra.validRefreshTokens(ws.clientId)[0]);
+      expect((await readdir(ws.secretsDir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
     } finally {
       await runtime.close();
     }

@@ -156,11 +156,33 @@ export class RefreshEngine {
         return { status: "skipped", reason: "locked", message: error.message };
       }
       try {
+        if (lock.previousHolderDied) await this.#finishInterruptedWrites(this.profile(profileName));
         return await task(lock);
       } finally {
         await lock.release();
       }
     });
+  }
+
+  /**
+   * The lock's previous holder died holding it, maybe in the middle of writing a rotated token to a
+   * `durableWrites` store (whose write is the token's only durable copy): those stores finish or drop
+   * that write now, before anything reads the token. A store that cannot is logged; the read that
+   * follows reports it if it matters.
+   */
+  async #finishInterruptedWrites(profile: ProfileConfig): Promise<void> {
+    for (const location of profile.refreshToken) {
+      const store = this.#options.stores.get(location.store);
+      try {
+        await store.recover?.(location.name);
+      } catch (error) {
+        this.#options.logger.warn("could not finish a store write the lock's previous holder left", {
+          profile: profile.name,
+          store: location.store,
+          error: messageOf(error),
+        });
+      }
+    }
   }
 
   /** Resolves once `profileName` has no refresh queued or running. */

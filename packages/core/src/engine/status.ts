@@ -59,6 +59,13 @@ async function writeUnwritten(): Promise<void> {
     await Promise.all(
       batch.slice(i, i + 16).map(async ([path, pending]) => {
         try {
+          if (replacedSinceSeen(path)) {
+            // Another process wrote it after this one read it: it held the profile's lock after us (the
+            // engine reads and records a status under that lock), so its status is the newer one.
+            if (unwritten.get(path) === pending) unwritten.delete(path);
+            seen.delete(path);
+            return;
+          }
           await writeFileAtomic(path, `${JSON.stringify(pending.status, null, 2)}\n`, {
             durable: false,
             createDir: true,
@@ -76,6 +83,14 @@ async function writeUnwritten(): Promise<void> {
       }),
     );
   }
+}
+
+/** The file at `path` is not the one this process last read or wrote (a missing file is not "newer"). */
+function replacedSinceSeen(path: string): boolean {
+  const known = seen.get(path);
+  if (!known) return false;
+  const onDisk = statSync(path, { throwIfNoEntry: false });
+  return onDisk !== undefined && !sameFile(known.file, identityOf(onDisk));
 }
 
 /**

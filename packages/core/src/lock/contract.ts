@@ -11,6 +11,11 @@ export interface LockOwner {
 /** A lock this process holds until `release()`. */
 export interface HeldLock {
   readonly owner: LockOwner;
+  /**
+   * The lock was taken over from a holder that died holding it: whatever that holder was writing may be
+   * half done (see `SecretStore.recover`).
+   */
+  readonly previousHolderDied: boolean;
   /** Throws `LockLostError` when the lock is no longer this holder's (only a broken lock store does that). */
   verify(): Promise<void>;
   /** Idempotent. Never removes a lock that is no longer this holder's. */

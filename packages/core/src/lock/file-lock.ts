@@ -77,6 +77,7 @@ export class FileLocks implements Locks {
     const path = this.#path(key);
     const started = Date.now();
     let pollMs = FIRST_POLL_MS;
+    let previousHolderDied = false;
     for (;;) {
       const record: OwnerRecord = {
         ...currentProcessIdentity(),
@@ -84,11 +85,12 @@ export class FileLocks implements Locks {
         since: new Date().toISOString(),
       };
       const taken = await this.#tryCreate(path, record);
-      if (taken) return new HeldFileLock(path, this.#subject(key), record, taken);
+      if (taken) return new HeldFileLock(path, this.#subject(key), record, taken, previousHolderDied);
       const observed = await observe(path);
       if (!observed) continue; // released between our create and our look: try again at once
       if (isDead(observed)) {
         await breakDeadLock(path, observed);
+        previousHolderDied = true;
         continue;
       }
       const waited = Date.now() - started;
@@ -147,16 +149,24 @@ export class FileLocks implements Locks {
 
 class HeldFileLock implements HeldLock {
   readonly owner: LockOwner;
+  readonly previousHolderDied: boolean;
   readonly #path: string;
   readonly #subject: string;
   readonly #inode: { dev: number; ino: number };
   #released = false;
 
-  constructor(path: string, subject: string, record: OwnerRecord, inode: { dev: number; ino: number }) {
+  constructor(
+    path: string,
+    subject: string,
+    record: OwnerRecord,
+    inode: { dev: number; ino: number },
+    previousHolderDied: boolean,
+  ) {
     this.#path = path;
     this.#subject = subject;
     this.owner = ownerOf(record);
     this.#inode = inode;
+    this.previousHolderDied = previousHolderDied;
   }
 
   async verify(): Promise<void> {

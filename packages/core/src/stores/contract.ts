@@ -41,9 +41,9 @@ export interface StoreCapabilities {
    * `put` resolves only once the value is on this machine's stable storage exactly as given, and a `put`
    * cut short by a crash is completed or dropped whole the next time the store is opened (the file store:
    * temp file, fsync, rename, fsync folder; a complete temp file newer than the secret is renamed into
-   * place on open). When such a store is a profile's only location, its write is the first durable copy
-   * of a redeemed token: the engine writes it without journaling the token first and without reading it
-   * back, and falls back to the journal when the write fails.
+   * place on open, and by `recover`). When such a store is a profile's only location, its write is the
+   * first durable copy of a redeemed token: the engine writes it without journaling the token first and
+   * without reading it back, and falls back to the journal when the write fails.
    */
   durableWrites?: boolean;
 }
@@ -54,6 +54,13 @@ export interface SecretStore {
   get(name: string): Promise<StoredSecret | null>;
   /** Durably stores `value` and resolves with the new version id. */
   put(name: string, value: string, metadata: SecretMetadata): Promise<{ version: string }>;
+  /**
+   * Completes (or drops whole) a `put` of `name` that a crash cut short. A `durableWrites` store has
+   * this: the engine calls it, under the profile's lock and before reading, when the lock's previous
+   * holder died holding it, so that a process opened before that crash does not redeem the token the
+   * interrupted write replaced.
+   */
+  recover?(name: string): Promise<void>;
   /** Releases clients and timers. Must be idempotent. */
   close?(): Promise<void>;
 }

@@ -57,6 +57,21 @@ describe("StatusBook write-behind", () => {
 });
 
 describe("StatusBook across processes", () => {
+  it("does not write its recorded status over one another process wrote after it read (that one is newer)", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const book = new StatusBook(stateDir);
+    await book.update("pc", () => ({ fingerprint: "a" }));
+    await flushStatus();
+    await book.update("pc", (s) => ({ ...s, fingerprint: "b", needsConsent: true })); // recorded, not yet written
+    // Another process took the profile's lock next, and wrote its outcome first.
+    const file = join(stateDir, "status", "pc.json");
+    await writeFileAtomic(file, JSON.stringify({ fingerprint: "c" }), { durable: false });
+    await flushStatus();
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ fingerprint: "c" });
+    expect(await book.read("pc")).toEqual({ fingerprint: "c" });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
   it("sees what another writer put in the file, and its own writes without re-reading", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
     const mine = new StatusBook(stateDir);

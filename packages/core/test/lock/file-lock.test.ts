@@ -47,6 +47,7 @@ describe("FileLocks", () => {
     const other = await locks.acquire("other", { waitMs: 0 });
     await first.release();
     const second = await locks.acquire("pc", { waitMs: 0 });
+    expect([first.previousHolderDied, second.previousHolderDied]).toEqual([false, false]); // released, not dead
     await second.release();
     await other.release();
     expect(await locks.holder("pc")).toBeUndefined();
@@ -76,6 +77,7 @@ describe("FileLocks", () => {
     expect(await locks.holder("pc")).toBeUndefined();
     const lock = await locks.acquire("pc", { waitMs: 0 });
     expect(lock.owner.pid).toBe(process.pid);
+    expect(lock.previousHolderDied).toBe(true); // what it was writing may be half done
     await lock.verify();
     await lock.release();
   });
@@ -87,6 +89,7 @@ describe("FileLocks", () => {
     setTimeout(() => child.kill("SIGKILL"), 100);
     const lock = await waiting;
     expect(lock.owner.pid).toBe(process.pid);
+    expect(lock.previousHolderDied).toBe(true);
     await lock.release();
   });
 
