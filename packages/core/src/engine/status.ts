@@ -1,8 +1,8 @@
-import { readFileSync, renameSync, type Stats, statSync } from "node:fs";
-import { writeFileAtomic } from "../fs/atomic-write.ts";
+import { renameSync } from "node:fs";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { redactKnownSecrets } from "../redaction.ts";
 import { statusFilePath } from "../state-paths.ts";
+import { readStatusText, writeStatusText } from "./status-file.ts";
 
 /** What partnerd remembers about a profile between runs; never holds a token. */
 export interface ProfileStatus {
@@ -29,8 +29,10 @@ export const STATUS_CORRUPT_SUFFIX = ".corrupt";
  * the others recorded; written shortly after, off the refresh's path (`flushStatus`).
  */
 const unwritten = new Map<string, { status: ProfileStatus; logger: Logger }>();
-/** The last content read or written per file, with the file's identity then: a `stat` tells if it changed. */
-const seen = new Map<string, { file: FileIdentity; status: ProfileStatus }>();
+/** The text this process last read or wrote per file: another process's write since shows as a change. */
+const seen = new Map<string, string>();
+/** A read that catches an in-place write half done does not parse (see status-file.ts): read again. */
+const TORN_READ_RETRIES = 2;
 /** Batches the writes of concurrent refreshes; short enough that `partnerd status` never notices. */
 const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
@@ -66,11 +68,7 @@ async function writeUnwritten(): Promise<void> {
             seen.delete(path);
             return;
           }
-          await writeFileAtomic(path, `${JSON.stringify(pending.status, null, 2)}\n`, {
-            durable: false,
-            createDir: true,
-          });
-          seen.set(path, { file: identityOf(statSync(path)), status: pending.status });
+          seen.set(path, await writeStatusText(path, JSON.stringify(pending.status, null, 2)));
         } catch (error) {
           seen.delete(path);
           pending.logger.warn("could not write the profile status; the refresh goes on without it", {
@@ -85,21 +83,20 @@ async function writeUnwritten(): Promise<void> {
   }
 }
 
-/** The file at `path` is not the one this process last read or wrote (a missing file is not "newer"). */
+/** The file at `path` no longer holds what this process last read or wrote (a missing file is not "newer"). */
 function replacedSinceSeen(path: string): boolean {
   const known = seen.get(path);
-  if (!known) return false;
-  const onDisk = statSync(path, { throwIfNoEntry: false });
-  return onDisk !== undefined && !sameFile(known.file, identityOf(onDisk));
+  if (known === undefined) return false;
+  const onDisk = readStatusText(path);
+  return onDisk !== undefined && onDisk !== known;
 }
 
 /**
  * The per-profile status files. Advisory (what `status`, metrics and hooks show; tokens never depend on
  * it): nothing here may stop a refresh. A file that cannot be read reads as empty (a damaged one is set
- * aside), one that cannot be written is skipped, both with a warning. Written atomically but not
- * fsync'd, and shortly after the change rather than during the refresh (replacing a file costs a few
- * hundred microseconds of file-system journal, a third of a durable refresh): a crash may lose the last
- * changes or leave a torn file, which reads as no status.
+ * aside), one that cannot be written is skipped, both with a warning. Written in place, not fsync'd,
+ * and shortly after the change rather than during the refresh (status-file.ts says why): a crash may
+ * lose the last changes or leave a torn file, which reads as no status.
  */
 export class StatusBook {
   readonly #stateDir: string;
@@ -136,30 +133,27 @@ export class StatusBook {
   }
 
   /**
-   * The file's content, re-read only when it changed since this process last read or wrote it (every
-   * write is a rename, so a new inode): one `stat` is cheaper than a read.
-   * Synchronous, like every small-file operation on the refresh path (see `writeFileAtomic`).
+   * The file's content. Synchronous, like every small-file operation on the refresh path (see
+   * `writeFileAtomic`): a read of a small file costs less than a `stat` through the thread pool.
    */
   async #readFile(profile: string): Promise<ProfileStatus> {
     const path = this.#path(profile);
-    let info: FileIdentity;
-    let text: string;
-    try {
-      info = identityOf(statSync(path));
-      const known = seen.get(path);
-      if (known && sameFile(known.file, info)) return { ...known.status };
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") {
+    for (let attempt = 0; ; attempt++) {
+      let text: string | undefined;
+      try {
+        text = readStatusText(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
         this.#logger.warn("could not read the profile status; ignoring it", { file: path, error: code });
+        return {};
       }
-      return {};
-    }
-    const status = parseStatus(text);
-    if (status) {
-      seen.set(path, { file: info, status });
-      return { ...status };
+      if (text === undefined) return {};
+      const status = parseStatus(text);
+      if (status) {
+        seen.set(path, text);
+        return status;
+      }
+      if (attempt >= TORN_READ_RETRIES) break;
     }
     const aside = `${path}${STATUS_CORRUPT_SUFFIX}`;
     let moved = true;
@@ -178,20 +172,6 @@ export class StatusBook {
   #path(profile: string): string {
     return statusFilePath(this.#stateDir, profile);
   }
-}
-
-interface FileIdentity {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-function identityOf(stats: Stats): FileIdentity {
-  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
-}
-
-function sameFile(a: FileIdentity, b: FileIdentity): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 /** The status, or undefined when the text is not a status object (damaged, or torn by a crash). */

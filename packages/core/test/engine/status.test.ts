@@ -39,6 +39,30 @@ describe("StatusBook (advisory status)", () => {
   });
 });
 
+describe("StatusBook writes in place", () => {
+  it("rewrites an existing status file in its own inode, padded so a shorter status never leaves a tail", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const book = new StatusBook(stateDir);
+    const file = join(stateDir, "status", "pc.json");
+    await book.update("pc", () => ({
+      fingerprint: "a",
+      lastError: { kind: "k", code: "c", message: "long ".repeat(20) },
+    }));
+    await flushStatus();
+    const { ino, size } = await stat(file);
+    await book.update("pc", () => ({ fingerprint: "b" }));
+    await flushStatus();
+    expect((await stat(file)).ino).toBe(ino); // no new file, no rename: no folder change
+    expect((await stat(file)).size).toBe(size);
+    const text = await readFile(file, "utf8");
+    expect(JSON.parse(text)).toEqual({ fingerprint: "b" });
+    expect(text.endsWith(" \n")).toBe(true);
+    expect(await new StatusBook(stateDir).read("pc")).toEqual({ fingerprint: "b" });
+    expect(await readdir(join(stateDir, "status"))).toEqual(["pc.json"]);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
 describe("StatusBook write-behind", () => {
   it("shows a change to every book of the process at once, and writes it shortly after by itself", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
