@@ -52,6 +52,8 @@ export class PartnerdRuntime {
   readonly #transport: HttpTransport;
   readonly #stopping: AbortController;
   readonly #logger: Logger;
+  /** The locks this runtime made, and so closes (none when the caller gave its own `locks`). */
+  readonly #ownLocks: Locks | undefined;
   #scheduler: Scheduler | undefined;
   #closing: Promise<void> | undefined;
   /** After a reload: a profile's first run waits until the previous runtime is done with it. */
@@ -73,6 +75,8 @@ export class PartnerdRuntime {
     this.#stopping = stopping;
     this.#logger = logger;
     this.events = new EngineEvents(logger);
+    const locks = options.locks ?? new FileLocks(profileLocksDir(config.stateDir), options.command);
+    this.#ownLocks = options.locks ? undefined : locks;
     const identity = createIdentityClient(transport, logger);
     this.identity = options.observer ? observedIdentity(identity, options.observer) : identity;
     this.engine = new RefreshEngine({
@@ -82,7 +86,7 @@ export class PartnerdRuntime {
       events: this.events,
       logger,
       stopping: stopping.signal,
-      locks: options.locks ?? new FileLocks(profileLocksDir(config.stateDir), options.command),
+      locks,
       ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
     });
     this.hooks = new HookRunner(hookSet, logger, (report) => {
@@ -190,6 +194,7 @@ export class PartnerdRuntime {
       await this.#lifecycle.stop();
       await this.hooks.idle();
       await flushStatus();
+      await this.#ownLocks?.close?.();
       await this.#hookSet.close();
       await this.#stores.close();
       await this.#transport.close();

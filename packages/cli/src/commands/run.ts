@@ -142,11 +142,20 @@ async function runUntilStopped(
 }
 
 /** Takes the state folder's daemon lock, or says which process has it (exit 1). */
-async function claimStateFolder(stateDir: string): Promise<HeldLock> {
+async function claimStateFolder(stateDir: string): Promise<Pick<HeldLock, "release">> {
   try {
     await ensurePrivateDir(stateDir);
     const locks = new FileLocks(stateDir, "partnerd run", () => `the state folder ${stateDir}`);
-    return await locks.acquire(DAEMON_LOCK_KEY, { waitMs: 0 });
+    const lock = await locks.acquire(DAEMON_LOCK_KEY, { waitMs: 0 }).catch(async (error: unknown) => {
+      await locks.close();
+      throw error;
+    });
+    return {
+      release: async () => {
+        await lock.release();
+        await locks.close();
+      },
+    };
   } catch (error) {
     if (error instanceof PartnerdError) {
       throw new PartnerdError(

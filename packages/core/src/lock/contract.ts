@@ -38,4 +38,6 @@ export interface Locks {
   acquire(key: string, options: AcquireOptions): Promise<HeldLock>;
   /** The live holder of `key`, if any (a dead holder's leftover counts as free). */
   holder(key: string): Promise<LockOwner | undefined>;
+  /** Releases what the implementation keeps between locks (files, timers); locks still held stay held. */
+  close?(): Promise<void>;
 }

@@ -11,13 +11,14 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { unlink } from "node:fs/promises";
+import { link, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PartnerdError } from "../errors.ts";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/atomic-write.ts";
 import { openFd } from "../fs/fd.ts";
 import type { AcquireOptions, HeldLock, LockOwner, Locks } from "./contract.ts";
 import { LockBusyError, LockLostError } from "./errors.ts";
+import { type HolderFile, HolderFiles } from "./holder-files.ts";
 import { currentProcessIdentity, mayBeAlive, type ProcessIdentity } from "./process-liveness.ts";
 
 type OwnerRecord = LockOwner & ProcessIdentity;
@@ -36,6 +37,14 @@ interface Observed {
 const UNREADABLE_GRACE_MS = 5_000;
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 200;
+/** What `link` fails with where the file system has no hard links: lock files are created instead. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK"]);
+
+interface Taken {
+  inode: { dev: number; ino: number };
+  /** The holder file the lock's name links to; `undefined` for a lock file created in place. */
+  holder?: HolderFile;
+}
 
 /**
  * Per-key lock files in one folder (`<dir>/<key>.lock`), holding the owner's pid, boot id and process
@@ -43,20 +52,29 @@ const MAX_POLL_MS = 200;
  * without a compiler; an mtime-heartbeat lock (proper-lockfile) robs a live holder whose event loop
  * stalls past the staleness window. Here a holder is dead only when its process provably is.
  *
- * Taking: the lock name is created exclusively (only one create can win) and the record written into it.
- * Breaking a dead holder's lock: it is renamed
+ * Taking: a holder file already filled with this take's record is hard-linked to the lock's name (only
+ * one link can win; see holder-files.ts). Where the file system has no hard links, the lock's name is
+ * created exclusively and the record written into it. Breaking a dead holder's lock: it is renamed
  * aside and kept only if the renamed file is the very inode judged dead; otherwise it is linked back.
  */
 export class FileLocks implements Locks {
   readonly #dir: string;
   readonly #command: string;
   readonly #subject: (key: string) => string;
+  readonly #holders: HolderFiles;
+  #hardLinks = true;
 
   /** `command` is recorded for waiters' messages; `subject` names what a key locks, in those messages. */
   constructor(dir: string, command: string, subject: (key: string) => string = (key) => `profile "${key}"`) {
     this.#dir = dir;
     this.#command = command;
     this.#subject = subject;
+    this.#holders = new HolderFiles(dir, (text, mtimeMs) => isDead({ record: parseRecord(text), mtimeMs }));
+  }
+
+  /** Removes this process's spare holder files; locks still held keep theirs. Call it when done. */
+  close(): Promise<void> {
+    return this.#holders.close();
   }
 
   async acquire(key: string, options: AcquireOptions): Promise<HeldLock> {
@@ -84,8 +102,12 @@ export class FileLocks implements Locks {
         command: this.#command,
         since: new Date().toISOString(),
       };
-      const taken = await this.#tryCreate(path, record);
-      if (taken) return new HeldFileLock(path, this.#subject(key), record, taken, previousHolderDied);
+      const taken = await this.#tryTake(path, key, record);
+      if (taken) {
+        const { holder } = taken;
+        const released = holder ? () => this.#holders.give(holder) : () => {};
+        return new HeldFileLock(path, this.#subject(key), record, taken.inode, previousHolderDied, released);
+      }
       const observed = await observe(path);
       if (!observed) continue; // released between our create and our look: try again at once
       if (isDead(observed)) {
@@ -111,9 +133,30 @@ export class FileLocks implements Locks {
     return join(this.#dir, `${key}.lock`);
   }
 
+  /** The lock, when this call took it; undefined when another holder's file is there. */
+  async #tryTake(path: string, key: string, record: OwnerRecord): Promise<Taken | undefined> {
+    if (!this.#hardLinks) {
+      const inode = await this.#tryCreate(path, record);
+      return inode && { inode };
+    }
+    // The key is there for a person reading the file.
+    const holder = await this.#holders.take(JSON.stringify({ ...record, key }));
+    try {
+      await link(holder.path, path);
+      return { inode: holder, holder };
+    } catch (error) {
+      this.#holders.give(holder); // linked to nothing
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (code === "EEXIST") return undefined;
+      if (!NO_HARD_LINKS.has(code)) throw error;
+      this.#hardLinks = false;
+      return this.#tryTake(path, key, record);
+    }
+  }
+
   /**
-   * The lock's inode when this call created it; undefined when another holder's file is there. The file
-   * is created exclusively, then filled: a waiter that reads it in between finds no record and waits
+   * Without hard links: the lock's inode when this call created it; undefined when another holder's file
+   * is there. The file is created exclusively, then filled: a waiter that reads it in between finds no record and waits
    * (`UNREADABLE_GRACE_MS`). One folder change per take, where a temp file linked into place costs three,
    * each of which can wait on the file system's journal while other files are fsync'd: so the create is
    * asynchronous, and filling the tiny record synchronous (see `writeFileAtomic`).
@@ -153,20 +196,24 @@ class HeldFileLock implements HeldLock {
   readonly #path: string;
   readonly #subject: string;
   readonly #inode: { dev: number; ino: number };
+  readonly #unlinked: () => void;
   #released = false;
 
+  /** `unlinked` is called once the lock's name no longer links to the lock's file. */
   constructor(
     path: string,
     subject: string,
     record: OwnerRecord,
     inode: { dev: number; ino: number },
     previousHolderDied: boolean,
+    unlinked: () => void,
   ) {
     this.#path = path;
     this.#subject = subject;
     this.owner = ownerOf(record);
     this.#inode = inode;
     this.previousHolderDied = previousHolderDied;
+    this.#unlinked = unlinked;
   }
 
   async verify(): Promise<void> {
@@ -176,7 +223,14 @@ class HeldFileLock implements HeldLock {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    if (this.#stillOurs()) await unlink(this.#path).catch(() => undefined);
+    if (this.#stillOurs()) {
+      try {
+        await unlink(this.#path);
+      } catch {
+        return; // still linked, maybe: its file must not back another lock
+      }
+    }
+    this.#unlinked();
   }
 
   #stillOurs(): boolean {
@@ -205,7 +259,7 @@ async function observe(path: string): Promise<Observed | undefined> {
   }
 }
 
-function isDead(observed: Observed): boolean {
+function isDead(observed: Pick<Observed, "record" | "mtimeMs">): boolean {
   if (observed.record) return !mayBeAlive(observed.record);
   return Date.now() - observed.mtimeMs > UNREADABLE_GRACE_MS;
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +51,48 @@ describe("FileLocks", () => {
     await second.release();
     await other.release();
     expect(await locks.holder("pc")).toBeUndefined();
-    expect((await readdir(dir)).filter((f) => !f.endsWith(".lock"))).toEqual([]);
+    await locks.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("takes a lock by linking a filled holder file, reused from take to take; close removes the spares", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-lock-"));
+    const locks = new FileLocks(dir, "partnerd run");
+    const first = await locks.acquire("pc", { waitMs: 0 });
+    const record = JSON.parse(await readFile(join(dir, "pc.lock"), "utf8"));
+    expect(record).toMatchObject({ pid: process.pid, command: "partnerd run", key: "pc" });
+    const { ino, nlink } = await stat(join(dir, "pc.lock"));
+    expect(nlink).toBe(2); // the lock's name and the holder file's
+    const second = await locks.acquire("other", { waitMs: 0 }); // while pc is held: another file
+    expect((await stat(join(dir, "other.lock"))).ino).not.toBe(ino);
+    await first.release();
+    const third = await locks.acquire("third", { waitMs: 0 }); // pc's file, free again, with its record
+    expect((await stat(join(dir, "third.lock"))).ino).toBe(ino);
+    expect(JSON.parse(await readFile(join(dir, "third.lock"), "utf8"))).toMatchObject({ key: "third" });
+    await locks.close(); // locks still held keep their files
+    await third.verify();
+    await second.verify();
+    await third.release();
+    await second.release();
+    await locks.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("removes the holder files of a process that died, not those of a live one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "partnerd-lock-"));
+    const live = await holder(dir, "a");
+    const dead = await holder(dir, "b");
+    dead.kill("SIGKILL");
+    await exited(dead);
+    const locks = new FileLocks(dir, "partnerd run");
+    const lock = await locks.acquire("b", { waitMs: 0 });
+    expect(lock.previousHolderDied).toBe(true);
+    await lock.release();
+    await locks.close();
+    const left = (await readdir(dir)).sort();
+    expect(left.filter((f) => f.startsWith(`.holder.${dead.pid}.`))).toEqual([]);
+    expect(left.filter((f) => f.startsWith(`.holder.${live.pid}.`))).toHaveLength(1);
+    expect(left).toContain("a.lock");
   });
 
   it("a live holder in another process is never robbed; the message names it", async () => {
@@ -137,6 +178,7 @@ describe("FileLocks", () => {
     const lock = await locks.acquire("pc", { waitMs: 1_000 });
     expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ pid: process.pid, command: "test" });
     await lock.release();
+    await locks.close();
     expect(await readdir(dir)).toEqual([]);
   });
 
