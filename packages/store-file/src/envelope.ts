@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { StoredSecret } from "@partnerd/core/plugin";
 
 /** Version of the JSON envelope partnerd writes; a file with a higher number came from a newer partnerd. */
@@ -16,6 +17,12 @@ export interface FileEnvelope {
     refreshedAt?: string;
     expiresByInactivityAt?: string;
   };
+  /**
+   * `envelopeCheck(version, value)`. A put may rewrite a reused file in place (see replace.ts), and a
+   * crash during that write can leave it part old, part new: a crash's leftover is completed only when
+   * its check holds. `get` does not ask for it, so a person may still edit a file by hand.
+   */
+  check?: string;
   value: string;
 }
 
@@ -61,4 +68,20 @@ export function generationOf(text: string): number | undefined {
   if (typeof envelope === "string") return undefined;
   const generation = Number(envelope.version);
   return Number.isSafeInteger(generation) ? generation : undefined;
+}
+
+/** The `check` of an envelope: a digest of its generation and value together. */
+export function envelopeCheck(version: string, value: string): string {
+  return `sha256:${createHash("sha256").update(`${version}\n${value}`).digest("base64url")}`;
+}
+
+/**
+ * Generation of a write a crash interrupted, when its file holds one whole envelope whose check holds;
+ * `undefined` for anything else (torn, mixed with the reused file's old content, hand-made).
+ */
+export function completeGenerationOf(text: string): number | undefined {
+  const generation = generationOf(text);
+  if (generation === undefined || !text.trimStart().startsWith("{")) return undefined;
+  const { version, value, check } = JSON.parse(text) as FileEnvelope;
+  return check === envelopeCheck(version, value) ? generation : undefined;
 }

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, type Stats } from "node:fs";
 import { link, open, rename } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import {
   defineStore,
   ensurePrivateDir,
@@ -17,13 +16,21 @@ import {
   StoreError,
   StoreOptionsError,
   silentLogger,
+  tempPathFor,
   writeFileAtomic,
 } from "@partnerd/core/plugin";
-import { ENVELOPE_FORMAT, type FileEnvelope, generationOf, parseEnvelope } from "./envelope.ts";
+import {
+  ENVELOPE_FORMAT,
+  envelopeCheck,
+  type FileEnvelope,
+  generationOf,
+  parseEnvelope,
+} from "./envelope.ts";
 import { fileOptionsSchema } from "./options-schema.ts";
 import { recoverInterruptedWrites } from "./recover.ts";
+import { replaceReusingPrevious } from "./replace.ts";
 
-export { ENVELOPE_FORMAT, type FileEnvelope } from "./envelope.ts";
+export { ENVELOPE_FORMAT, envelopeCheck, type FileEnvelope } from "./envelope.ts";
 
 export const STORE_NAME = "file";
 
@@ -135,6 +142,7 @@ export async function createFileStore(
       return serialize(name, async () => {
         const current = await _readCurrent(storeId, name, path);
         let generation = 0;
+        let keepCurrent = false;
         if (current !== null) {
           const text = current.bytes.toString("utf8");
           const currentGeneration = generationOf(text);
@@ -151,7 +159,7 @@ export async function createFileStore(
           } else {
             // A partnerd envelope, or a token a person wrote by hand: both stay retrievable.
             generation = currentGeneration ?? 0;
-            await _keepAsPrevious(storeId, name, path, current);
+            keepCurrent = true;
           }
         }
         const version = String(generation + 1);
@@ -160,9 +168,15 @@ export async function createFileStore(
           version,
           updatedAt: new Date().toISOString(),
           metadata: _metadataJson(metadata),
+          check: envelopeCheck(version, value),
           value,
         };
-        await _write(storeId, name, path, `${JSON.stringify(envelope)}\n`);
+        const text = `${JSON.stringify(envelope)}\n`;
+        if (keepCurrent && current?.private && (await _replaceReusingPrevious(storeId, name, path, text))) {
+          return { version };
+        }
+        if (keepCurrent && current) await _keepAsPrevious(storeId, name, path, current);
+        await _write(storeId, name, path, text);
         return { version };
       });
     },
@@ -379,7 +393,7 @@ async function _readCurrent(storeId: string, name: string, path: string): Promis
 async function _keepAsPrevious(storeId: string, name: string, path: string, current: CurrentFile) {
   const previous = path + PREVIOUS_SUFFIX;
   if (!current.private) return _write(storeId, name, previous, current.bytes);
-  const temp = `${join(dirname(path), `.${basename(previous)}`)}.${randomBytes(6).toString("hex")}.tmp`;
+  const temp = tempPathFor(previous);
   try {
     // Changes the folder: asynchronous, since a concurrent fsync of the folder may hold its lock.
     await link(path, temp);
@@ -391,6 +405,25 @@ async function _keepAsPrevious(storeId: string, name: string, path: string, curr
     }
     throw new StoreError(storeId, name, `cannot keep ${previous} (${_code(error)})`, { cause: error });
   }
+}
+
+/** The usual write, reusing `.previous`'s file (see replace.ts); `false` when that file cannot be reused. */
+async function _replaceReusingPrevious(storeId: string, name: string, path: string, text: string) {
+  try {
+    return await replaceReusingPrevious(path, path + PREVIOUS_SUFFIX, text, _isReusable);
+  } catch (error) {
+    throw new StoreError(storeId, name, `cannot write ${path} (${_code(error)})`, { cause: error });
+  }
+}
+
+/** A file `.previous` may be rewritten in place: a regular file of ours, 0600, with no other name. */
+function _isReusable(stats: Stats): boolean {
+  return (
+    stats.isFile() &&
+    stats.nlink === 1 &&
+    _ownerProblem(stats.uid) === undefined &&
+    (!CHECK_PERMISSIONS || (stats.mode & 0o077) === 0)
+  );
 }
 
 async function _write(storeId: string, name: string, path: string, data: string | Uint8Array): Promise<void> {

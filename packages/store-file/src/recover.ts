@@ -1,7 +1,7 @@
 import { open, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir } from "@partnerd/core/plugin";
-import { generationOf } from "./envelope.ts";
+import { completeGenerationOf, generationOf } from "./envelope.ts";
 
 /** The temp file a `put` of `<name>` writes before renaming it into place (see `writeFileAtomic`). */
 const TEMP_FILE = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
@@ -17,7 +17,7 @@ export interface FileOnDisk {
  * A crash after a `put` fsync'd its temp file but before its rename reached the disk leaves the newest
  * token only in that temp file. Since this store is a profile's first durable copy (`durableWrites`),
  * finishing that write is its job: each such temp file is renamed into place when it holds a whole
- * envelope with a higher generation than the secret it was meant to replace and is not older than it (a
+ * envelope whose check holds (see `FileEnvelope.check`), with a higher generation than the secret it was meant to replace and is not older than it (a
  * token a person wrote by hand after the crash wins). Anything else is left to the stale-temp sweep.
  * Safe while another process writes: renaming a given temp file succeeds once, and only over an older
  * generation. `isSecretName` picks the names to look at. Returns the names whose write was completed.
@@ -33,9 +33,9 @@ export async function recoverInterruptedWrites(
     if (name === undefined || !isSecretName(name)) continue;
     const path = join(dir, file);
     const temp = await read(path).catch(() => null);
-    if (!temp?.private || !temp.text.trimStart().startsWith("{")) continue;
-    const generation = generationOf(temp.text);
-    if (generation === undefined) continue; // torn: the crash came before the fsync
+    if (!temp?.private) continue;
+    const generation = completeGenerationOf(temp.text);
+    if (generation === undefined) continue; // torn or mixed: the crash came before the fsync
     const best = newest.get(name);
     if (!best || generation > best.generation) newest.set(name, { path, generation, mtimeMs: temp.mtimeMs });
   }

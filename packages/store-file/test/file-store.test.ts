@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,7 +11,7 @@ import {
   standaloneStoreContext,
 } from "@partnerd/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import fileStore, { createFileStore, type FileEnvelope, STORE_NAME } from "../src/index.ts";
+import fileStore, { createFileStore, envelopeCheck, type FileEnvelope, STORE_NAME } from "../src/index.ts";
 
 const CANARY = "0.CANARY-9f3b1c_secret+value/with=chars.zz";
 const isRoot = process.getuid?.() === 0;
@@ -223,6 +223,7 @@ describe("files", () => {
         refreshedAt: "2026-01-02T03:04:05.000Z",
         expiresByInactivityAt: "2026-04-02T03:04:05.000Z",
       },
+      check: envelopeCheck("2", `${CANARY}-2`),
       value: `${CANARY}-2`,
     });
     expect(Object.keys(envelope).at(-1)).toBe("value");
@@ -246,6 +247,47 @@ describe("files", () => {
     expect((await stat(join(dir, "pc"))).nlink).toBe(1);
     expect((await stat(join(dir, "pc.previous"))).nlink).toBe(1);
     expect((await readdir(dir)).sort()).toEqual(["pc", "pc.previous"]);
+  });
+
+  it("writes the new value into the file `.previous` held, so no file is created or freed per put", async () => {
+    const store = await createFileStore({ dir });
+    const inode = async (name: string) => (await stat(join(dir, name))).ino;
+    await store.put("pc", "first-and-longer-than-the-rest", metadata());
+    const first = await inode("pc");
+    await store.put("pc", "second", metadata());
+    const second = await inode("pc");
+    expect(await inode("pc.previous")).toBe(first);
+    await store.put("pc", "third", metadata());
+    expect(await inode("pc")).toBe(first); // the old `.previous`, rewritten and renamed into place
+    expect(await inode("pc.previous")).toBe(second);
+    expect(await store.get("pc")).toMatchObject({ value: "third", version: "3" });
+    const previous = JSON.parse(await readFile(join(dir, "pc.previous"), "utf8")) as FileEnvelope;
+    expect(previous).toMatchObject({ value: "second", version: "2" });
+    expect(JSON.parse(await readFile(join(dir, "pc"), "utf8"))).toMatchObject({ value: "third" }); // no old tail
+    expect(mode(await stat(join(dir, "pc")))).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(["pc", "pc.previous"]);
+  });
+
+  it("never rewrites a `.previous` that has another name or that others can read: it is replaced instead", async () => {
+    const store = await createFileStore({ dir });
+    await store.put("pc", "first", metadata());
+    await store.put("pc", "second", metadata());
+    const { link } = await import("node:fs/promises");
+    await link(join(dir, "pc.previous"), join(dir, "backup")); // a person's hard-linked copy
+    const backup = await readFile(join(dir, "backup"), "utf8");
+    await store.put("pc", "third", metadata());
+    expect(await readFile(join(dir, "backup"), "utf8")).toBe(backup);
+    expect(JSON.parse(await readFile(join(dir, "pc.previous"), "utf8"))).toMatchObject({ value: "second" });
+    await chmod(join(dir, "pc.previous"), 0o644);
+    const loose = await open(join(dir, "pc.previous")); // still readable after the put replaces its name
+    const looseBytes = await loose.readFile("utf8");
+    await store.put("pc", "fourth", metadata());
+    expect(await loose.read({ position: 0 }).then((r) => r.buffer.subarray(0, r.bytesRead).toString())).toBe(
+      looseBytes,
+    );
+    await loose.close();
+    expect(await store.get("pc")).toMatchObject({ value: "fourth", version: "4" });
+    expect(mode(await stat(join(dir, "pc.previous")))).toBe(0o600);
   });
 
   it("leaves no temp files behind", async () => {

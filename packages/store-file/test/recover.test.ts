@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, type SecretMetadata, silentLogger } from "@partnerd/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFileStore, type FileEnvelope } from "../src/index.ts";
+import { createFileStore, envelopeCheck, type FileEnvelope } from "../src/index.ts";
 
 // A crash between a put's fsync of its temp file and the folder fsync after its rename can leave the
 // newest token only in the temp file. The file store is then a profile's only durable copy (the engine
@@ -24,11 +24,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function envelope(version: number, value: string): string {
+function envelope(version: number, value: string, check = envelopeCheck(String(version), value)): string {
   const file: FileEnvelope = {
     partnerd: 1,
     version: String(version),
     updatedAt: new Date().toISOString(),
+    check,
     value,
   };
   return `${JSON.stringify(file)}\n`;
@@ -89,6 +90,18 @@ describe("file store: a write a crash interrupted", () => {
     expect((await reopened.get("torn"))?.value).toBe("KEEP-TORN");
     expect((await reopened.get("older"))?.value).toBe("KEEP-2");
     expect((await reopened.get("hand"))?.value).toBe("PERSON-PASTED-TOKEN");
+  });
+
+  it("is left alone when its check fails: a reused file rewritten part way, or one without a check", async () => {
+    const store = await createFileStore({ dir });
+    await store.put("pc", "KEEP", META);
+    await store.close();
+    // The new generation and check over the old value: what a crash can leave of a file rewritten in place.
+    await leaveTempFile("pc", envelope(2, "OLD-VALUE", envelopeCheck("2", "NEW-VALUE")));
+    await leaveTempFile("other", envelope(1, "NO-CHECK", "").replace(',"check":""', ""));
+    const reopened = await createFileStore({ dir });
+    expect(await reopened.get("pc")).toMatchObject({ value: "KEEP", version: "1" });
+    expect(await reopened.get("other")).toBeNull();
   });
 
   it("is not taken from a temp file others could have planted (not 0600)", async () => {

@@ -4,6 +4,7 @@ import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fingerprint, loadConfig, PartnerdRuntime, silentLogger } from "@partnerd/core";
+import { envelopeCheck } from "@partnerd/store-file";
 import { describe, expect, it } from "vitest";
 import { builtinStores } from "../../src/builtin-stores.ts";
 import {
@@ -112,7 +113,13 @@ describe("engine guarantees", () => {
       const spent = (await storedToken(ws.secretsDir))!;
       const rotated = fake.entra.issueRefreshToken({ clientId: ws.clientId, value: canary("RT") });
       fake.entra.revokeRefreshToken(spent);
-      const envelope = { partnerd: 1, version: "2", updatedAt: new Date().toISOString(), value: rotated };
+      const envelope = {
+        partnerd: 1,
+        version: "2",
+        updatedAt: new Date().toISOString(),
+        check: envelopeCheck("2", rotated),
+        value: rotated,
+      };
       await writeFile(join(ws.secretsDir, ".pc.0123456789ab.tmp"), JSON.stringify(envelope), { mode: 0o600 });
       const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid;
       await mkdir(join(ws.stateDir, "locks"), { recursive: true, mode: 0o700 });

@@ -41,7 +41,7 @@ export async function writeFileAtomic(
   { mode = PRIVATE_FILE_MODE, durable = true, createDir = false }: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+  const temp = tempPathFor(path);
   let fd: number;
   try {
     fd = await openFd(temp, "wx", PRIVATE_FILE_MODE);
@@ -68,6 +68,11 @@ export async function writeFileAtomic(
     throw error;
   }
   if (durable) await fsyncDir(dir);
+}
+
+/** A fresh name next to `path` for the temp file that replaces it (`removeStaleTempFiles` knows the pattern). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
 }
 
 function writeAll(fd: number, data: string | Uint8Array): void {
