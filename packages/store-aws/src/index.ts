@@ -18,20 +18,22 @@ import { awsErrorName, deletedSecretError, type FailureContext, toStoreError } f
 import {
   type AwsStoreOptions,
   NAME_CHARACTERS,
-  type PARTNERD_TAGS,
   type ParsedOptions,
   parseOptions,
+  RETIRED_TAGS,
 } from "./options.ts";
 import { awsOptionsSchema } from "./options-schema.ts";
 
 export type { AwsCredentialOptions, AwsStoreOptions, CredentialReference } from "./options.ts";
-export { PARTNERD_TAGS } from "./options.ts";
+export { PARTNERD_TAGS, RETIRED_TAGS } from "./options.ts";
 
 export const STORE_NAME = "aws";
 
 /** The ownership tag: partnerd overwrites only secrets that carry it, unless the profile says `takeover: true`. */
 export const MANAGED_BY_TAG = "managed-by";
 export const MANAGED_BY_VALUE = "partnerd";
+/** The profile whose refresh token the secret holds. */
+export const PROFILE_TAG = "profile";
 
 /** AWS's advice: write one secret at most once every 10 minutes (younger versions are never pruned). */
 export const MIN_WRITE_INTERVAL_SECONDS = 600;
@@ -51,9 +53,15 @@ export interface AwsStoreContext {
   resolveSecret?: StoreContext["resolveSecret"];
 }
 
+/**
+ * `tags: false`: the secret is tagged with its owner and profile, and AWS records each version's
+ * CreatedDate (the refresh time, `get`'s `updatedAt`), but the per-write metadata (fingerprint, expiry) is
+ * not kept: Secrets Manager tags belong to the secret, and rewriting them cost a second request (and the
+ * TagResource quota) on every write. partnerd's status and logs have it; see the README.
+ */
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   versions: true,
-  tags: true,
+  tags: false,
   softDelete: true,
   minWriteIntervalSeconds: MIN_WRITE_INTERVAL_SECONDS,
 });
@@ -89,6 +97,8 @@ export async function createAwsStore(
   let destroyed = false;
   /** Full names known to carry partnerd's ownership tag (DescribeSecret once per name). */
   const owned = new Set<string>();
+  /** The tags DescribeSecret showed, for `tidyTags` after the next write of that name. */
+  const untidy = new Map<string, Tag[]>();
   const queue = new KeyedQueue();
   /** Reads under way (never rejecting), so that `close()` does not destroy the client under them. */
   const reads = new Set<Promise<void>>();
@@ -137,6 +147,60 @@ export async function createAwsStore(
   /** Runs `task` after every earlier task for `secretId`; different names run in parallel. */
   const serialize = <T>(secretId: string, task: () => Promise<T>): Promise<T> => queue.run(secretId, task);
 
+  /** Runs an optional request after a write; a failure is logged (it names the IAM permission), never thrown. */
+  const bestEffort = async (problem: string, name: string, run: () => Promise<unknown>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      logger.warn(`aws store: the value is written, but ${problem}`, {
+        secret: name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  /**
+   * Brings the tags of a secret partnerd owns up to date, from what DescribeSecret showed (so once per name
+   * and process, and only when something differs): the profile tag when the profile was renamed, and the
+   * retired per-write tags removed, since nothing updates them any more. Called after the write: the value
+   * is what matters.
+   */
+  const tidyTags = async (
+    name: string,
+    secretId: string,
+    tags: Tag[],
+    metadata: SecretMetadata | undefined,
+  ): Promise<void> => {
+    const has = new Map(tags.map((tag) => [tag.Key, tag.Value]));
+    const profile = _profileTag(metadata);
+    if (profile[PROFILE_TAG] !== undefined && has.get(PROFILE_TAG) !== profile[PROFILE_TAG]) {
+      await bestEffort("could not update its profile tag", name, () =>
+        call({ name, secretId, operation: "TagResource", action: "update the profile tag" }, (lib, client) =>
+          client.send(new lib.TagResourceCommand({ SecretId: secretId, Tags: _tagList(profile) })),
+        ),
+      );
+    }
+    const retired = RETIRED_TAGS.filter((key) => has.has(key));
+    if (retired.length > 0) {
+      await bestEffort(
+        `it keeps tags an earlier partnerd wrote (${retired.join(", ")}) that nothing updates any more; ` +
+          `remove them with "aws secretsmanager untag-resource --secret-id ${secretId} --tag-keys ${retired.join(" ")}"`,
+        name,
+        () =>
+          call(
+            {
+              name,
+              secretId,
+              operation: "UntagResource",
+              action: "remove the tags partnerd no longer updates",
+            },
+            (lib, client) =>
+              client.send(new lib.UntagResourceCommand({ SecretId: secretId, TagKeys: [...retired] })),
+          ),
+      );
+    }
+  };
+
   /**
    * "owned" once the secret is known to carry the ownership tag (tagging it first when the profile allows
    * a takeover); "missing" when it does not exist. Refuses a secret partnerd does not own.
@@ -166,7 +230,9 @@ export async function createAwsStore(
     }
     if (described.DeletedDate !== undefined) throw deletedSecretError({ storeId, name, secretId });
     const managedBy = described.Tags?.find((tag) => tag.Key === MANAGED_BY_TAG)?.Value;
-    if (managedBy !== MANAGED_BY_VALUE) {
+    if (managedBy === MANAGED_BY_VALUE) {
+      untidy.set(secretId, described.Tags ?? []);
+    } else {
       if (metadata?.takeover !== true) {
         throw new StoreError(
           storeId,
@@ -186,7 +252,7 @@ export async function createAwsStore(
           client.send(
             new lib.TagResourceCommand({
               SecretId: secretId,
-              Tags: _tagList({ ...opts.tags, [MANAGED_BY_TAG]: MANAGED_BY_VALUE }),
+              Tags: _tagList({ ...opts.tags, ..._profileTag(metadata), [MANAGED_BY_TAG]: MANAGED_BY_VALUE }),
             }),
           ),
       );
@@ -219,11 +285,7 @@ export async function createAwsStore(
               SecretString: value,
               Description: _description(metadata),
               ...(opts.kmsKeyId === undefined ? {} : { KmsKeyId: opts.kmsKeyId }),
-              Tags: _tagList({
-                ...opts.tags,
-                ..._metadataTags(metadata),
-                [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
-              }),
+              Tags: _tagList({ ...opts.tags, ..._profileTag(metadata), [MANAGED_BY_TAG]: MANAGED_BY_VALUE }),
             }),
           ),
         (type) => type === "ResourceExistsException",
@@ -273,23 +335,6 @@ export async function createAwsStore(
       name,
       `cannot write: this value was already written ${MAX_REWRITES} times before; write a fresh token`,
     );
-  };
-
-  /** Records the metadata as tags. Best effort: the value is already stored, so a failure is only logged. */
-  const tagMetadata = async (name: string, secretId: string, metadata: SecretMetadata | undefined) => {
-    const tags = _tagList(_metadataTags(metadata));
-    if (tags.length === 0) return;
-    try {
-      await call(
-        { name, secretId, operation: "TagResource", action: "record the metadata tags" },
-        (lib, client) => client.send(new lib.TagResourceCommand({ SecretId: secretId, Tags: tags })),
-      );
-    } catch (error) {
-      logger.warn("aws store: the value is stored, but its metadata tags could not be updated", {
-        secret: name,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
   };
 
   /** GetSecretValue (AWSCURRENT); `null` when there is no secret or no current value. */
@@ -366,9 +411,14 @@ export async function createAwsStore(
           const version = await putValue(name, secretId, value);
           if (version === "missing") {
             owned.delete(secretId);
+            untidy.delete(secretId);
             continue;
           }
-          await tagMetadata(name, secretId, metadata);
+          const tags = untidy.get(secretId);
+          if (tags !== undefined) {
+            untidy.delete(secretId);
+            await tidyTags(name, secretId, tags, metadata);
+          }
           return { version };
         }
         throw new StoreError(
@@ -405,7 +455,7 @@ export default defineStore({
   },
   capabilities: {
     versions: true,
-    tags: true,
+    tags: false,
     softDelete: true,
     minWriteIntervalSeconds: MIN_WRITE_INTERVAL_SECONDS,
   },
@@ -486,17 +536,10 @@ function _description(metadata: SecretMetadata | undefined): string {
   return `Refresh token${profile}, kept alive and rotated by partnerd. Every refresh writes a new version; do not edit by hand.`;
 }
 
-/** partnerd's metadata tags; `managed-by` is added by the callers that need it. */
-function _metadataTags(metadata: SecretMetadata | undefined): Record<string, string> {
-  const tags: Record<string, string> = {};
-  const set = (key: (typeof PARTNERD_TAGS)[number], value: string | undefined) => {
-    if (value !== undefined && value !== "") tags[key] = _tagValue(value);
-  };
-  set("profile", typeof metadata?.profile === "string" ? metadata.profile : undefined);
-  set("fingerprint", typeof metadata?.fingerprint === "string" ? metadata.fingerprint : undefined);
-  set("refreshed-at", _iso(metadata?.refreshedAt));
-  set("expires-by-inactivity-at", _iso(metadata?.expiresByInactivityAt));
-  return tags;
+/** The `profile` tag (tags are the secret's, not a version's: nothing here changes from write to write). */
+function _profileTag(metadata: SecretMetadata | undefined): Record<string, string> {
+  const profile = typeof metadata?.profile === "string" ? _tagValue(metadata.profile) : "";
+  return profile === "" ? {} : { [PROFILE_TAG]: profile };
 }
 
 /** Tag values: at most 256 characters of letters, digits, spaces and + - = . _ : / @. */
@@ -506,10 +549,6 @@ function _tagValue(value: string): string {
 
 function _tagList(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
-function _iso(date: unknown): string | undefined {
-  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }
 
 export { awsOptionsSchema };

@@ -62,7 +62,10 @@ export interface ParsedOptions {
   maxAttempts: number;
 }
 
-/** Tags partnerd writes itself; `tags` may not set them. */
+/**
+ * Tag keys partnerd reserves; `tags` may not set them. It writes `managed-by` and `profile`; the others
+ * are the per-write tags of earlier builds (see `RETIRED_TAGS`).
+ */
 export const PARTNERD_TAGS = [
   "managed-by",
   "profile",
@@ -70,6 +73,13 @@ export const PARTNERD_TAGS = [
   "refreshed-at",
   "expires-by-inactivity-at",
 ] as const;
+
+/**
+ * Tags that earlier builds rewrote after every write (one `TagResource` per write). Nothing updates them
+ * any more, so the store removes them from the secrets it owns; still reserved, so that removal never
+ * takes away a tag of the user's.
+ */
+export const RETIRED_TAGS = ["fingerprint", "refreshed-at", "expires-by-inactivity-at"] as const;
 
 /** Secrets Manager allows 50 tags per secret. */
 export const MAX_TAGS = 50;
@@ -225,7 +235,7 @@ function _tags(raw: unknown, fail: Fail): Record<string, string> {
   if (entries.length > room)
     fail(
       "tags",
-      `at most ${room} tags (Secrets Manager allows ${MAX_TAGS}; partnerd uses ${PARTNERD_TAGS.length})`,
+      `at most ${room} tags (Secrets Manager allows ${MAX_TAGS}; partnerd reserves ${PARTNERD_TAGS.length})`,
     );
   for (const [key, value] of entries) {
     const path = /^[A-Za-z0-9_.:/=+@-]{1,128}$/.test(key) ? `tags.${key}` : "tags";

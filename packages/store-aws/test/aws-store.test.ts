@@ -163,9 +163,6 @@ describe("put", () => {
       team: "identity",
       env: "prod",
       profile: "pc",
-      fingerprint: fingerprint(CANARY),
-      "refreshed-at": "2026-01-02T03:04:05.000Z",
-      "expires-by-inactivity-at": "2026-04-02T03:04:05.000Z",
     });
     expect(secret?.description).toContain("partnerd");
     expect(secret?.description).toContain('profile "pc"');
@@ -177,35 +174,36 @@ describe("put", () => {
     expect(stored).toEqual({ value: CANARY, version, updatedAt: expect.any(Date) });
   });
 
-  it("later puts add versions with PutSecretValue and refresh the metadata tags; DescribeSecret once per name", async () => {
+  it("later puts are one PutSecretValue each: DescribeSecret once per name, no tagging; AWS records each version's time", async () => {
     const store = await open();
     const name = newName();
     await store.put(name, "first-token", metadata("first-token"));
-    const second = await store.put(name, "second-token", metadata("second-token"));
-    const third = await store.put(name, "third-token", metadata("third-token"));
+    const createdTags = sm.secret(name)?.tags;
+    const before = requestsFor(name).length;
+    const written = [];
+    for (let i = 0; i < 5; i++) written.push(await store.put(name, `token-${i}`, metadata(`token-${i}`)));
 
-    expect(operationsFor(name)).toEqual([
-      "DescribeSecret",
-      "CreateSecret",
-      "PutSecretValue",
-      "TagResource",
-      "PutSecretValue",
-      "TagResource",
-    ]);
+    // Counted at the service: one request per write, as a bare PutSecretValue.
+    expect(operationsFor(name).slice(0, before)).toEqual(["DescribeSecret", "CreateSecret"]);
+    expect(operationsFor(name).slice(before)).toEqual(Array(5).fill("PutSecretValue"));
+    expect(sm.secret(name)?.tags).toEqual(createdTags);
     const secret = sm.secret(name);
-    expect(secret?.versions.map((v) => [v.value, v.stages])).toEqual([
-      ["first-token", []],
-      ["second-token", ["AWSPREVIOUS"]],
-      ["third-token", ["AWSCURRENT"]],
+    expect(secret?.versions.slice(-2).map((v) => [v.value, v.stages])).toEqual([
+      ["token-3", ["AWSPREVIOUS"]],
+      ["token-4", ["AWSCURRENT"]],
     ]);
-    expect(secret?.versions[1]?.versionId).toBe(second.version);
-    expect(secret?.tags.fingerprint).toBe(fingerprint("third-token"));
-    expect(await store.get(name)).toMatchObject({ value: "third-token", version: third.version });
+    expect(secret?.versions.at(-1)?.versionId).toBe(written[4]?.version);
+    // The refresh time is the version's CreatedDate, which `get` returns as updatedAt.
+    const current = await store.get(name);
+    expect(current).toMatchObject({ value: "token-4", version: written[4]?.version });
+    expect(current?.updatedAt?.getTime()).toBe(secret?.versions.at(-1)?.createdDate.getTime());
 
-    // A new store instance checks ownership once again.
+    // A new store instance checks ownership once again; the tags are right, so nothing else is sent.
     const again = await open();
-    await again.put(name, "fourth-token", metadata("fourth-token"));
-    expect(operationsFor(name).slice(7)).toEqual(["DescribeSecret", "PutSecretValue", "TagResource"]);
+    const seen = requestsFor(name).length;
+    await again.put(name, "next-token", metadata("next-token"));
+    await again.put(name, "last-token", metadata("last-token"));
+    expect(operationsFor(name).slice(seen)).toEqual(["DescribeSecret", "PutSecretValue", "PutSecretValue"]);
   });
 
   it("derives ClientRequestToken from the value: UUID-shaped, stable for one value, different for another", async () => {
@@ -267,7 +265,6 @@ describe("put", () => {
       "CreateSecret",
       "DescribeSecret",
       "PutSecretValue",
-      "TagResource",
     ]);
   });
 
@@ -315,18 +312,70 @@ describe("put", () => {
     expect(sm.secret(name)?.tags).toEqual({ [MANAGED_BY_TAG]: MANAGED_BY_VALUE });
   });
 
-  it("a failed metadata TagResource does not fail the put (the value is stored); it logs a warning", async () => {
-    const logs: Captured[] = [];
-    const store = await open({}, { logger: capturingLogger(logs) });
+  it("a secret from an earlier build: its per-write tags are removed and its profile tag fixed, once, after the write", async () => {
     const name = newName();
-    await store.put(name, "v1-token", metadata("v1-token"));
-    sm.failNext(1, { type: "AccessDeniedException", operation: "TagResource" });
+    await raw.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: "old-token",
+        Tags: [
+          { Key: MANAGED_BY_TAG, Value: MANAGED_BY_VALUE },
+          { Key: "team", Value: "identity" },
+          { Key: "profile", Value: "old-name" },
+          { Key: "fingerprint", Value: fingerprint("old-token") },
+          { Key: "refreshed-at", Value: "2026-01-02T03:04:05.000Z" },
+          { Key: "expires-by-inactivity-at", Value: "2026-04-02T03:04:05.000Z" },
+        ],
+      }),
+    );
+    const store = await open();
+    const before = requestsFor(name).length;
+    await store.put(name, "new-token", metadata("new-token"));
+    await store.put(name, "newer-token", metadata("newer-token"));
+    expect(operationsFor(name).slice(before)).toEqual([
+      "DescribeSecret",
+      "PutSecretValue",
+      "TagResource",
+      "UntagResource",
+      "PutSecretValue",
+    ]);
+    expect(sm.secret(name)?.tags).toEqual({
+      [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+      team: "identity",
+      profile: "pc",
+    });
+    expect(sm.secret(name)?.value).toBe("newer-token");
+  });
+
+  it("a failing tag update never fails the write nor leaks the value: one warning naming the permission and the fix", async () => {
+    const name = newName();
+    await raw.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: "old-token",
+        Tags: [
+          { Key: MANAGED_BY_TAG, Value: MANAGED_BY_VALUE },
+          { Key: "profile", Value: "pc" },
+          { Key: "refreshed-at", Value: "2026-01-02T03:04:05.000Z" },
+        ],
+      }),
+    );
+    const logs: Captured[] = [];
+    const store = await open({ maxAttempts: 1 }, { logger: capturingLogger(logs) });
+    sm.failNext(1, { type: "AccessDeniedException", operation: "UntagResource" });
     const { version } = await store.put(name, CANARY, metadata(CANARY));
-    expect(sm.secret(name)?.versions.at(-1)?.versionId).toBe(version);
-    const warning = logs.find((l) => l.level === "warn");
-    expect(warning?.message).toContain("metadata tags");
-    expect(JSON.stringify(warning?.fields)).toContain("secretsmanager:TagResource");
+    await store.put(name, "next-token", metadata("next-token"));
+
+    expect(sm.secret(name)?.versions.find((v) => v.value === CANARY)?.versionId).toBe(version);
+    expect(sm.secret(name)?.value).toBe("next-token");
+    expect(sm.secret(name)?.tags["refreshed-at"]).toBeDefined();
+    const warnings = logs.filter((l) => l.level === "warn");
+    expect(warnings).toHaveLength(1); // once per name and process, not on every write
+    expect(warnings[0]?.message).toContain(`aws secretsmanager untag-resource --secret-id ${name}`);
+    expect(JSON.stringify(warnings[0]?.fields)).toContain("secretsmanager:UntagResource");
     expect(JSON.stringify(logs)).not.toContain(CANARY);
+    // The profile tag was right: no TagResource at all.
+    expect(operationsFor(name)).not.toContain("TagResource");
   });
 });
 
@@ -360,6 +409,9 @@ describe("ownership", () => {
       [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
       profile: "pc",
     });
+    expect(Object.keys(secret?.tags ?? {})).toEqual(
+      expect.not.arrayContaining(["fingerprint", "refreshed-at"]),
+    );
     expect(logs.some((l) => l.level === "warn" && l.message.includes("took over"))).toBe(true);
 
     // Once tagged, it is partnerd's: no takeover needed any more.
@@ -595,7 +647,7 @@ describe("client configuration", () => {
   it("declares its capabilities, with AWS's 10-minute write advice", async () => {
     expect((await open()).capabilities).toEqual({
       versions: true,
-      tags: true,
+      tags: false,
       softDelete: true,
       minWriteIntervalSeconds: 600,
     });

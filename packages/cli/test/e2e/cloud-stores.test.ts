@@ -101,8 +101,16 @@ describe("one refresh token in Key Vault and AWS Secrets Manager at once", () =>
     expect(inVault.value).toBe(inAws.value);
     expect(fake.entra.isValidRefreshToken(inVault.value)).toBe(true);
     expect(inVault.tags).toMatchObject({ "managed-by": "partnerd", profile: "pc" });
-    expect(inAws.tags).toMatchObject({ "managed-by": "partnerd" });
     expect(vault.versions(ws.vaultName).length).toBeGreaterThanOrEqual(3);
+    // AWS: the secret's tags are set when it is created, never per write (each later write is one
+    // PutSecretValue, as with the bare SDK); AWS records each version's time.
+    expect(inAws.tags).toEqual({ "managed-by": "partnerd", profile: "pc" });
+    const writes = secretsManager.requests
+      .filter((r) => r.secretId === ws.awsName && r.operation !== "GetSecretValue")
+      .map((r) => r.operation);
+    expect(writes.slice(0, 2)).toEqual(["DescribeSecret", "CreateSecret"]);
+    expect(new Set(writes.slice(2))).toEqual(new Set(["PutSecretValue"]));
+    expect(writes.length - 1).toBe(inAws.versions.length);
   });
 
   it("a fresh rotation reads each store once before redeeming and once to verify the write, no more", async () => {
