@@ -2,7 +2,7 @@ import { dirname, join, resolve } from "node:path";
 import { MODULE_PRESETS } from "../identity/modules.ts";
 import type { Locator } from "./locate.ts";
 import { tokenLocationsOf } from "./rules.ts";
-import { DEFAULT_STORE_ID, type ParsedConfig, type ParsedProfile, type StoreConfig } from "./schema.ts";
+import { DEFAULT_STORE_ID, type ParsedConfig, type StoreConfig } from "./schema.ts";
 import { resolveStateDir } from "./state-dir.ts";
 import type { PartnerdConfig, ProfileConfig, SecretSource } from "./types.ts";
 
@@ -20,17 +20,22 @@ export interface NormalizeInput {
   locate: Locator;
 }
 
-/** Fields of a parsed profile that normalizing replaces (the others are kept as they are). */
-const REPLACED_FIELDS = new Set<string>([
-  "clientSecret",
-  "clientCertificate",
-  "refreshToken",
-  "environment",
-  "applicationId",
-  "scopes",
-  "consent",
-  "expiringAfterDays",
-] satisfies (keyof ParsedProfile)[]);
+/** No lookups (and no keys built) when nothing was resolved, as for `status`. */
+function resolvedSecret(
+  secrets: ReadonlyMap<string, SecretSource>,
+  profile: string,
+  path: string,
+): SecretSource | undefined {
+  return secrets.size === 0 ? undefined : secrets.get(`profiles.${profile}.${path}`);
+}
+
+/**
+ * `locate` for the normalized config, made in a scope of its own: a closure keeps its whole scope
+ * alive, and made in `normalizeConfig` it kept the resolved-secrets map (10,000 keys) for good.
+ */
+function configLocator(locate: Locator): PartnerdConfig["locate"] {
+  return (path) => locate(path);
+}
 
 /** Applies every default and makes every path absolute. Expects a config that passed schema and rules. */
 export function normalizeConfig({ file, parsed, env, secrets, locate }: NormalizeInput): PartnerdConfig {
@@ -47,40 +52,46 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
   Object.assign(stores, parsed.stores);
 
   const profiles: Record<string, ProfileConfig> = {};
-  // No lookups (and no keys built) when nothing was resolved, as for `status`.
-  const secretAt = (name: string, path: string) =>
-    secrets.size === 0 ? undefined : secrets.get(`profiles.${name}.${path}`);
-  for (const name in parsed.profiles) {
-    const profile = parsed.profiles[name]!;
-    const { clientCertificate, environment, applicationId, scopes, consent, expiringAfterDays } = profile;
+  for (const [name, profile] of Object.entries(parsed.profiles)) {
+    const {
+      clientSecret: _secret,
+      clientCertificate,
+      refreshToken: _locations,
+      environment,
+      applicationId,
+      scopes,
+      consent,
+      expiringAfterDays,
+      ...rest
+    } = profile;
     const preset = profile.module ? MODULE_PRESETS[profile.module] : undefined;
-    const certificate = secretAt(name, "clientCertificate.certificate");
-    // The profile's other fields as they are, in their order (an object rest, without its cost at scale).
-    const normalized = { name } as Record<string, unknown>;
-    for (const key in profile) {
-      if (!REPLACED_FIELDS.has(key)) normalized[key] = profile[key as keyof ParsedProfile];
-    }
-    normalized.applicationId = preset?.applicationId ?? applicationId!; // the rules guarantee these
-    normalized.scopes = preset?.scopes ?? scopes!; // exist when there is no module
-    normalized.consent = consent ?? preset?.consent ?? "authorization-code";
-    normalized.expiringAfterDays = expiringAfterDays ?? Math.floor((profile.inactivityDays * 2) / 3);
-    normalized.environment =
-      environment === undefined || environment === "AzureGermanCloud" ? "AzureCloud" : environment;
-    normalized.clientSecret = secretAt(name, "clientSecret");
-    normalized.clientCertificate =
-      clientCertificate && certificate
-        ? {
-            certificate,
-            privateKey: secretAt(name, "clientCertificate.privateKey"),
-            thumbprint: clientCertificate.thumbprint?.replace(/[:\s]/g, "").toUpperCase(),
-          }
-        : undefined;
-    normalized.refreshToken = tokenLocationsOf(name, profile).map((l) => ({
-      store: l.store,
-      name: l.name ?? name,
-      ...(l.takeover ? { takeover: true } : {}),
-    }));
-    profiles[name] = normalized as unknown as ProfileConfig;
+    const secretAt = (path: string) => resolvedSecret(secrets, name, path);
+    const certificate = secretAt("clientCertificate.certificate");
+    profiles[name] = {
+      name,
+      ...rest,
+      // The rules guarantee these exist when there is no module.
+      applicationId: preset?.applicationId ?? applicationId!,
+      scopes: preset?.scopes ?? scopes!,
+      consent: consent ?? preset?.consent ?? "authorization-code",
+      expiringAfterDays: expiringAfterDays ?? Math.floor((profile.inactivityDays * 2) / 3),
+      environment:
+        environment === undefined || environment === "AzureGermanCloud" ? "AzureCloud" : environment,
+      clientSecret: secretAt("clientSecret"),
+      clientCertificate:
+        clientCertificate && certificate
+          ? {
+              certificate,
+              privateKey: secretAt("clientCertificate.privateKey"),
+              thumbprint: clientCertificate.thumbprint?.replace(/[:\s]/g, "").toUpperCase(),
+            }
+          : undefined,
+      refreshToken: tokenLocationsOf(name, profile).map((l) => ({
+        store: l.store,
+        name: l.name ?? name,
+        ...(l.takeover ? { takeover: true } : {}),
+      })),
+    };
   }
 
   return {
@@ -92,6 +103,6 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     stores,
     hooks: parsed.hooks,
     profiles,
-    locate: (path) => locate(path),
+    locate: configLocator(locate),
   };
 }
