@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { dirname, sep } from "node:path";
 import { type ProfileStatus, unwrittenStatus } from "./engine/status.ts";
 import { statusFilePath } from "./state-paths.ts";
 
@@ -19,9 +20,10 @@ export async function readStatuses(
   profiles: readonly string[],
 ): Promise<Map<string, ProfileStatus>> {
   const statuses = new Map<string, ProfileStatus>();
+  const pathOf = statusPaths(stateDir);
   for (const [i, profile] of profiles.entries()) {
     if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
-    const path = statusFilePath(stateDir, profile);
+    const path = pathOf(profile);
     const recorded = unwrittenStatus(path);
     if (recorded) {
       statuses.set(profile, recorded);
@@ -36,6 +38,16 @@ export async function readStatuses(
     statuses.set(profile, text === undefined ? {} : parseStatusText(text));
   }
   return statuses;
+}
+
+/**
+ * `statusFilePath` for many profiles: the folder joined once, not per profile (a `join` normalizes the
+ * whole path, ~1 µs). A name holding a separator still goes through `statusFilePath`.
+ */
+function statusPaths(stateDir: string): (profile: string) => string {
+  const dir = dirname(statusFilePath(stateDir, "profile"));
+  return (profile) =>
+    /[\\/]/.test(profile) ? statusFilePath(stateDir, profile) : `${dir}${sep}${profile}.json`;
 }
 
 /** One profile's status, uncached (see {@link readStatuses}). */

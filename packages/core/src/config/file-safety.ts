@@ -1,8 +1,7 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { type Rule, tokenLocationsOf } from "./rules.ts";
+import type { ProfileRule, Rule } from "./rules.ts";
 import { resolveStateDir } from "./state-dir.ts";
-import { profileEntries } from "./validate.ts";
 
 /**
  * Profile names name files in the state folder (`status/<name>.json`, journal temp files add about
@@ -11,29 +10,31 @@ import { profileEntries } from "./validate.ts";
 export const MAX_PROFILE_NAME_LENGTH = 100;
 
 /** Names that the stores and the state folder would later turn into `ENAMETOOLONG` or a path outside. */
-export const safeNames: Rule = ({ config, error }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    if (name.length > MAX_PROFILE_NAME_LENGTH) {
-      error(
-        ["profiles", name],
-        `profile name is ${name.length} characters; at most ${MAX_PROFILE_NAME_LENGTH} (it names files in the state folder)`,
-      );
-    }
-    for (const location of tokenLocationsOf(name, profile)) {
-      const secretName = location.name;
-      if (secretName === undefined) continue;
-      if (
-        isAbsolute(secretName) ||
-        secretName.startsWith("\\") ||
-        /(^|[/\\])\.\.([/\\]|$)/.test(secretName)
-      ) {
+export const safeNames: ProfileRule = {
+  profiles:
+    ({ error }) =>
+    (name, _profile, locations) => {
+      if (name.length > MAX_PROFILE_NAME_LENGTH) {
         error(
-          [...location.path, "name"],
-          `"${secretName}" is a path; expected a secret name (no leading "/", no ".." segments)`,
+          ["profiles", name],
+          `profile name is ${name.length} characters; at most ${MAX_PROFILE_NAME_LENGTH} (it names files in the state folder)`,
         );
       }
-    }
-  }
+      for (const location of locations) {
+        const secretName = location.name;
+        if (secretName === undefined) continue;
+        if (
+          isAbsolute(secretName) ||
+          secretName.startsWith("\\") ||
+          /(^|[/\\])\.\.([/\\]|$)/.test(secretName)
+        ) {
+          error(
+            [...location.path, "name"],
+            `"${secretName}" is a path; expected a secret name (no leading "/", no ".." segments)`,
+          );
+        }
+      }
+    },
 };
 
 /** `stateDir` must be a folder (or not exist yet, with a folder as its nearest existing parent). */

@@ -20,6 +20,23 @@ export interface NormalizeInput {
   locate: Locator;
 }
 
+/** No lookups (and no keys built) when nothing was resolved, as for `status`. */
+function resolvedSecret(
+  secrets: ReadonlyMap<string, SecretSource>,
+  profile: string,
+  path: string,
+): SecretSource | undefined {
+  return secrets.size === 0 ? undefined : secrets.get(`profiles.${profile}.${path}`);
+}
+
+/**
+ * `locate` for the normalized config, made in a scope of its own: a closure keeps its whole scope
+ * alive, and made in `normalizeConfig` it kept the resolved-secrets map (10,000 keys) for good.
+ */
+function configLocator(locate: Locator): PartnerdConfig["locate"] {
+  return (path) => locate(path);
+}
+
 /** Applies every default and makes every path absolute. Expects a config that passed schema and rules. */
 export function normalizeConfig({ file, parsed, env, secrets, locate }: NormalizeInput): PartnerdConfig {
   const dir = dirname(file);
@@ -48,9 +65,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
       ...rest
     } = profile;
     const preset = profile.module ? MODULE_PRESETS[profile.module] : undefined;
-    // No lookups (and no keys built) when nothing was resolved, as for `status`.
-    const secretAt = (path: string) =>
-      secrets.size === 0 ? undefined : secrets.get(`profiles.${name}.${path}`);
+    const secretAt = (path: string) => resolvedSecret(secrets, name, path);
     const certificate = secretAt("clientCertificate.certificate");
     profiles[name] = {
       name,
@@ -88,6 +103,6 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
     stores,
     hooks: parsed.hooks,
     profiles,
-    locate: (path) => locate(path),
+    locate: configLocator(locate),
   };
 }

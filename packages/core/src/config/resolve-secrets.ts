@@ -17,8 +17,11 @@ export interface SecretContext {
   fileReads?: Map<string, Promise<SecretFileRead>>;
 }
 
-/** One `Secret` per file: profiles sharing a file share it (each would otherwise hash the value again). */
-export type SecretFileRead = { secret: Secret; exposed?: string } | { problem: string };
+/**
+ * One `Secret` per file: profiles sharing a file share it (each would otherwise hash the value again),
+ * and its path (10,000 copies of one path add up).
+ */
+export type SecretFileRead = { secret: Secret; file: string; exposed?: string } | { problem: string };
 
 const CREDENTIALS = /\$\{CREDENTIALS_DIRECTORY\}|\$CREDENTIALS_DIRECTORY(?![A-Za-z0-9_])/g;
 const MAX_SECRET_BYTES = 1024 * 1024;
@@ -41,7 +44,7 @@ async function readSecretFile(file: string): Promise<SecretFileRead> {
         ? `secret file ${file} is readable or writable by group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, "0")}); run: chmod 600 ${file}`
         : undefined;
     const secret = new Secret(value);
-    return exposed ? { secret, exposed } : { secret };
+    return exposed ? { secret, file, exposed } : { secret, file };
   } catch (cause) {
     return { problem: `cannot read secret file ${file} (${describeReadError(cause)})` };
   } finally {
@@ -98,7 +101,7 @@ export async function resolveSecretRef(
       return undefined;
     }
     if (read.exposed) ctx.warn?.([...path, "file"], read.exposed);
-    return { kind: "value", secret: read.secret, file };
+    return { kind: "value", secret: read.secret, file: read.file };
   }
   return { kind: "store", store: ref.store, name: ref.name, configPath: formatPath(path) };
 }

@@ -5,6 +5,7 @@ import { safeNames, stateDirIsAFolder } from "./file-safety.ts";
 import { describeReadError } from "./find.ts";
 import type { ConfigPath } from "./locate.ts";
 import { DEFAULT_STORE_ID } from "./schema.ts";
+import type { SecretRef } from "./secret-ref.ts";
 import { type CheckedConfig, type CheckedProfile, profileEntries } from "./validate.ts";
 
 export interface RuleContext {
@@ -18,6 +19,22 @@ export interface RuleContext {
 
 /** A check across fields, run after the schema. Rules report; they never throw for a config problem. */
 export type Rule = (ctx: RuleContext) => void | Promise<void>;
+
+/** A check of one profile, with its refresh-token locations (see {@link tokenLocationsOf}). */
+export type ProfileCheck = (
+  name: string,
+  profile: CheckedProfile,
+  locations: readonly LocatedTokenLocation[],
+) => void;
+
+/**
+ * A rule that looks at each profile on its own (plus state it keeps across them): every such rule
+ * runs in one pass over the profiles. At 10,000 profiles, a loop per rule cost more than the checks.
+ */
+export interface ProfileRule {
+  /** Called once per config; returns the check run for each profile. */
+  profiles(ctx: RuleContext): ProfileCheck;
+}
 
 export interface LocatedTokenLocation {
   store: string;
@@ -50,164 +67,205 @@ function definedStores(config: CheckedConfig): string[] {
   return [...new Set([DEFAULT_STORE_ID, ...config.storeIds])].sort();
 }
 
-const environmentOrAuthority: Rule = ({ config, error }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    if (profile.environment !== undefined && profile.authority !== undefined) {
-      error(["profiles", name, "authority"], "set either environment or authority, not both");
-    }
-  }
+/** Whether the schema rejected the profile (no `field`) or one of its fields. */
+function isRejected(config: CheckedConfig, profile: string, field?: string): boolean {
+  if (config.rejected.size === 0) return false;
+  return config.rejected.has(field === undefined ? `profiles.${profile}` : `profiles.${profile}.${field}`);
+}
+
+const environmentOrAuthority: ProfileRule = {
+  profiles:
+    ({ error }) =>
+    (name, profile) => {
+      if (profile.environment !== undefined && profile.authority !== undefined) {
+        error(["profiles", name, "authority"], "set either environment or authority, not both");
+      }
+    },
 };
 
-const knownStores: Rule = ({ config, error }) => {
-  const defined = definedStores(config);
-  const unknown = (store: string) => `unknown store "${store}" (defined: ${defined.join(", ")})`;
-  for (const [name, profile] of profileEntries(config)) {
-    for (const location of tokenLocationsOf(name, profile)) {
-      if (!defined.includes(location.store)) error([...location.path, "store"], unknown(location.store));
-    }
-    const references = [
-      [["clientSecret"], profile.clientSecret],
-      [["clientCertificate", "certificate"], profile.clientCertificate?.certificate],
-      [["clientCertificate", "privateKey"], profile.clientCertificate?.privateKey],
-    ] as const;
-    for (const [path, reference] of references) {
-      if (reference && "store" in reference && !defined.includes(reference.store)) {
-        error(["profiles", name, ...path, "store"], unknown(reference.store));
+/** The store a secret reference names when no store of that id is defined. */
+function unknownStoreOf(reference: SecretRef | undefined, defined: readonly string[]): string | undefined {
+  return reference && "store" in reference && !defined.includes(reference.store)
+    ? reference.store
+    : undefined;
+}
+
+const knownStores: ProfileRule = {
+  profiles: ({ config, error }) => {
+    const defined = definedStores(config);
+    const unknown = (store: string) => `unknown store "${store}" (defined: ${defined.join(", ")})`;
+    return (name, profile, locations) => {
+      for (const location of locations) {
+        if (!defined.includes(location.store)) error([...location.path, "store"], unknown(location.store));
       }
-    }
-  }
+      const secretStore = unknownStoreOf(profile.clientSecret, defined);
+      if (secretStore !== undefined) error(["profiles", name, "clientSecret", "store"], unknown(secretStore));
+      const certificate = profile.clientCertificate;
+      if (certificate === undefined) return;
+      const certificateStore = unknownStoreOf(certificate.certificate, defined);
+      if (certificateStore !== undefined) {
+        error(["profiles", name, "clientCertificate", "certificate", "store"], unknown(certificateStore));
+      }
+      const keyStore = unknownStoreOf(certificate.privateKey, defined);
+      if (keyStore !== undefined) {
+        error(["profiles", name, "clientCertificate", "privateKey", "store"], unknown(keyStore));
+      }
+    };
+  },
 };
 
-const distinctTokenLocations: Rule = ({ config, error }) => {
-  const owners = new Map<string, string>();
-  for (const [name, profile] of profileEntries(config)) {
-    const own = new Set<string>();
-    for (const location of tokenLocationsOf(name, profile)) {
-      const secretName = location.name ?? name;
-      const key = `${location.store}\u0000${secretName}`;
-      const where = `store "${location.store}", name "${secretName}"`;
-      if (own.has(key)) {
-        error(location.path, `${where} is listed twice`);
-        continue;
+const distinctTokenLocations: ProfileRule = {
+  profiles: ({ error }) => {
+    /** Profile names by store, then by secret name. */
+    const owners = new Map<string, Map<string, string>>();
+    return (name, _profile, locations) => {
+      // Only a profile with several locations can list one twice.
+      const own = locations.length > 1 ? new Set<string>() : undefined;
+      for (const location of locations) {
+        const secretName = location.name ?? name;
+        const where = () => `store "${location.store}", name "${secretName}"`;
+        if (own) {
+          const key = `${location.store}\u0000${secretName}`;
+          if (own.has(key)) {
+            error(location.path, `${where()} is listed twice`);
+            continue;
+          }
+          own.add(key);
+        }
+        let byName = owners.get(location.store);
+        if (!byName) {
+          byName = new Map();
+          owners.set(location.store, byName);
+        }
+        const owner = byName.get(secretName);
+        if (owner === undefined) byName.set(secretName, name);
+        else
+          error(
+            location.path,
+            `${where()} already holds profile ${owner}'s refresh token; the two would overwrite each other`,
+          );
       }
-      own.add(key);
-      const owner = owners.get(key);
-      if (owner === undefined) owners.set(key, name);
-      else
-        error(
-          location.path,
-          `${where} already holds profile ${owner}'s refresh token; the two would overwrite each other`,
-        );
-    }
-  }
+    };
+  },
 };
 
 const TENANTLESS = new Set(["organizations", "common", "consumers"]);
 
 /** What a profile must say given its flow, module and credentials. */
-const profileShape: Rule = ({ config, error }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    const at = (...path: string[]) => ["profiles", name, ...path];
-    const rejected = (field: string) => config.rejected.has(`profiles.${name}.${field}`);
-    // Not a mapping at all: the schema said so; anything more would be noise.
-    if (config.rejected.has(`profiles.${name}`)) continue;
-    // A credential the schema rejected was still written: do not also call it missing.
-    const confidential =
-      profile.clientSecret !== undefined ||
-      profile.clientCertificate !== undefined ||
-      rejected("clientSecret") ||
-      rejected("clientCertificate");
-    if (profile.module !== undefined) {
-      const preset = MODULE_PRESETS[profile.module];
-      const fixed = `module ${profile.module} fixes it to`;
-      if (
-        profile.applicationId !== undefined &&
-        profile.applicationId.toLowerCase() !== preset.applicationId
-      ) {
-        error(at("applicationId"), `conflicts with the module: ${fixed} ${preset.applicationId}; remove it`);
+const profileShape: ProfileRule = {
+  profiles:
+    ({ config, error }) =>
+    (name, profile) => {
+      const at = (...path: string[]) => ["profiles", name, ...path];
+      // Not a mapping at all: the schema said so; anything more would be noise.
+      if (isRejected(config, name)) return;
+      // A credential the schema rejected was still written: do not also call it missing.
+      const confidential =
+        profile.clientSecret !== undefined ||
+        profile.clientCertificate !== undefined ||
+        isRejected(config, name, "clientSecret") ||
+        isRejected(config, name, "clientCertificate");
+      if (profile.module !== undefined) {
+        const preset = MODULE_PRESETS[profile.module];
+        const fixed = `module ${profile.module} fixes it to`;
+        if (
+          profile.applicationId !== undefined &&
+          profile.applicationId.toLowerCase() !== preset.applicationId
+        ) {
+          error(
+            at("applicationId"),
+            `conflicts with the module: ${fixed} ${preset.applicationId}; remove it`,
+          );
+        }
+        if (profile.scopes !== undefined && profile.scopes.join(" ") !== preset.scopes.join(" ")) {
+          error(at("scopes"), `conflicts with the module: ${fixed} ${preset.scopes.join(" ")}; remove it`);
+        }
+        if (confidential) {
+          const key = profile.clientSecret !== undefined ? "clientSecret" : "clientCertificate";
+          error(at(key), `module ${profile.module} signs in with a public client; remove ${key}`);
+        }
+        if (profile.consent === "authorization-code") {
+          error(at("consent"), `module ${profile.module} consents with device-code`);
+        }
+        if (profile.flow === "client-credentials") {
+          error(at("module"), "modules sign in a user; they do not work with flow: client-credentials");
+        }
+      } else if (!isRejected(config, name, "module")) {
+        if (profile.applicationId === undefined && !isRejected(config, name, "applicationId")) {
+          error(at("applicationId"), "is required (or a module such as ExchangeOnline)");
+        }
+        if (profile.scopes === undefined && !isRejected(config, name, "scopes")) {
+          error(at("scopes"), "is required (or a module such as ExchangeOnline)");
+        }
       }
-      if (profile.scopes !== undefined && profile.scopes.join(" ") !== preset.scopes.join(" ")) {
-        error(at("scopes"), `conflicts with the module: ${fixed} ${preset.scopes.join(" ")}; remove it`);
+      if (profile.clientSecret !== undefined && profile.clientCertificate !== undefined) {
+        error(at("clientCertificate"), "set either clientSecret or clientCertificate, not both");
       }
-      if (confidential) {
-        const key = profile.clientSecret !== undefined ? "clientSecret" : "clientCertificate";
-        error(at(key), `module ${profile.module} signs in with a public client; remove ${key}`);
-      }
-      if (profile.consent === "authorization-code") {
-        error(at("consent"), `module ${profile.module} consents with device-code`);
+      if (profile.consent === "device-code" && confidential) {
+        error(
+          at("consent"),
+          "device-code consent needs a public client (no clientSecret or clientCertificate); use authorization-code",
+        );
       }
       if (profile.flow === "client-credentials") {
-        error(at("module"), "modules sign in a user; they do not work with flow: client-credentials");
+        if (!confidential) error(at("flow"), "client-credentials needs clientSecret or clientCertificate");
+        if (profile.tenant !== undefined && TENANTLESS.has(profile.tenant.toLowerCase())) {
+          error(
+            at("tenant"),
+            `client-credentials needs a tenant id or domain${profile.tenant === "organizations" ? "" : `, not "${profile.tenant}"`}`,
+          );
+        }
+        if (profile.consent !== undefined) error(at("consent"), "client-credentials has no user consent");
+        const scopes = profile.scopes ?? [];
+        if (scopes.length > 0 && (scopes.length !== 1 || !scopes[0]!.endsWith("/.default"))) {
+          error(
+            at("scopes"),
+            'client-credentials takes one scope ending in "/.default", e.g. https://graph.microsoft.com/.default',
+          );
+        }
       }
-    } else if (!rejected("module")) {
-      if (profile.applicationId === undefined && !rejected("applicationId")) {
-        error(at("applicationId"), "is required (or a module such as ExchangeOnline)");
-      }
-      if (profile.scopes === undefined && !rejected("scopes")) {
-        error(at("scopes"), "is required (or a module such as ExchangeOnline)");
-      }
-    }
-    if (profile.clientSecret !== undefined && profile.clientCertificate !== undefined) {
-      error(at("clientCertificate"), "set either clientSecret or clientCertificate, not both");
-    }
-    if (profile.consent === "device-code" && confidential) {
-      error(
-        at("consent"),
-        "device-code consent needs a public client (no clientSecret or clientCertificate); use authorization-code",
-      );
-    }
-    if (profile.flow === "client-credentials") {
-      if (!confidential) error(at("flow"), "client-credentials needs clientSecret or clientCertificate");
-      if (profile.tenant !== undefined && TENANTLESS.has(profile.tenant.toLowerCase())) {
+      if (profile.environment === "AzureGermanCloud") {
         error(
-          at("tenant"),
-          `client-credentials needs a tenant id or domain${profile.tenant === "organizations" ? "" : `, not "${profile.tenant}"`}`,
+          at("environment"),
+          "AzureGermanCloud (Microsoft Cloud Deutschland) closed in October 2021; its tenants moved to AzureCloud",
         );
       }
-      if (profile.consent !== undefined) error(at("consent"), "client-credentials has no user consent");
-      const scopes = profile.scopes ?? [];
-      if (scopes.length > 0 && (scopes.length !== 1 || !scopes[0]!.endsWith("/.default"))) {
+      if (profile.protocol !== undefined && profile.authority === undefined) {
+        error(at("protocol"), "only applies with `authority` (the identity provider's URL)");
+      }
+    },
+};
+
+const retryDelays: ProfileRule = {
+  profiles:
+    ({ error }) =>
+    (name, profile) => {
+      const retry = profile.retry;
+      if (retry && retry.initialDelayMs > retry.maxDelayMs) {
         error(
-          at("scopes"),
-          'client-credentials takes one scope ending in "/.default", e.g. https://graph.microsoft.com/.default',
+          ["profiles", name, "retry", "initialDelayMs"],
+          `is larger than maxDelayMs (${retry.maxDelayMs})`,
         );
       }
-    }
-    if (profile.environment === "AzureGermanCloud") {
-      error(
-        at("environment"),
-        "AzureGermanCloud (Microsoft Cloud Deutschland) closed in October 2021; its tenants moved to AzureCloud",
-      );
-    }
-    if (profile.protocol !== undefined && profile.authority === undefined) {
-      error(at("protocol"), "only applies with `authority` (the identity provider's URL)");
-    }
-  }
+    },
 };
 
-const retryDelays: Rule = ({ config, error }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    const retry = profile.retry;
-    if (retry && retry.initialDelayMs > retry.maxDelayMs) {
-      error(["profiles", name, "retry", "initialDelayMs"], `is larger than maxDelayMs (${retry.maxDelayMs})`);
-    }
-  }
-};
-
-const expiringBeforeInactive: Rule = ({ config, error }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    const { inactivityDays, expiringAfterDays } = profile;
-    if (
-      inactivityDays !== undefined &&
-      expiringAfterDays !== undefined &&
-      expiringAfterDays >= inactivityDays
-    ) {
-      error(
-        ["profiles", name, "expiringAfterDays"],
-        `must be less than inactivityDays (${inactivityDays}), or the token dies before the warning`,
-      );
-    }
-  }
+const expiringBeforeInactive: ProfileRule = {
+  profiles:
+    ({ error }) =>
+    (name, profile) => {
+      const { inactivityDays, expiringAfterDays } = profile;
+      if (
+        inactivityDays !== undefined &&
+        expiringAfterDays !== undefined &&
+        expiringAfterDays >= inactivityDays
+      ) {
+        error(
+          ["profiles", name, "expiringAfterDays"],
+          `must be less than inactivityDays (${inactivityDays}), or the token dies before the warning`,
+        );
+      }
+    },
 };
 
 const MAX_CA_BYTES = 4 * 1024 * 1024;
@@ -240,11 +298,13 @@ const caFileReadable: Rule = async ({ config, dir, error }) => {
   }
 };
 
-const scheduled: Rule = ({ config, warn }) => {
-  for (const [name, profile] of profileEntries(config)) {
-    if (profile.schedule !== undefined || config.rejected.has(`profiles.${name}.schedule`)) continue;
-    warn(["profiles", name], "has no schedule; `partnerd run` will not refresh it");
-  }
+const scheduled: ProfileRule = {
+  profiles:
+    ({ config, warn }) =>
+    (name, profile) => {
+      if (profile.schedule !== undefined || isRejected(config, name, "schedule")) return;
+      warn(["profiles", name], "has no schedule; `partnerd run` will not refresh it");
+    },
 };
 
 const managedIdentityProfile: Rule = ({ config, error }) => {
@@ -254,8 +314,8 @@ const managedIdentityProfile: Rule = ({ config, error }) => {
   error(["server", "managedIdentity", "profile"], `no profile "${profile}" (profiles: ${known})`);
 };
 
-/** Every rule, in the order they run. */
-export const RULES: readonly Rule[] = [
+/** Every rule, in the order they report. */
+export const RULES: readonly (Rule | ProfileRule)[] = [
   environmentOrAuthority,
   profileShape,
   knownStores,
@@ -269,6 +329,37 @@ export const RULES: readonly Rule[] = [
   stateDirIsAFolder,
 ];
 
-export async function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): Promise<void> {
-  for (const rule of rules) await rule(ctx);
+type Report = { kind: "error" | "warn"; path: ConfigPath; message: string };
+
+/**
+ * Runs the profile rules in one pass over the profiles, then the others; issues are reported in the
+ * order of `rules` (each rule's in profile order), as if each rule had walked the profiles itself.
+ */
+export async function runRules(
+  ctx: RuleContext,
+  rules: readonly (Rule | ProfileRule)[] = RULES,
+): Promise<void> {
+  const reports: Report[][] = rules.map(() => []);
+  const checks: ProfileCheck[] = [];
+  rules.forEach((rule, i) => {
+    if (typeof rule === "function") return;
+    const report = reports[i]!;
+    checks.push(
+      rule.profiles({
+        ...ctx,
+        error: (path, message) => report.push({ kind: "error", path, message }),
+        warn: (path, message) => report.push({ kind: "warn", path, message }),
+      }),
+    );
+  });
+  const entries = profileEntries(ctx.config);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const locations = tokenLocationsOf(entry[0], entry[1]);
+    for (let c = 0; c < checks.length; c++) checks[c]!(entry[0], entry[1], locations);
+  }
+  for (const [i, rule] of rules.entries()) {
+    if (typeof rule === "function") await rule(ctx);
+    else for (const { kind, path, message } of reports[i]!) ctx[kind](path, message);
+  }
 }

@@ -69,6 +69,40 @@ describe("config with many profiles", () => {
     ]);
   });
 
+  it("runs the profile rules in one pass, reporting each rule's issues for every profile", async () => {
+    const dir = await testdir({ "shared-secret": "s3cret\n" });
+    const names = Array.from({ length: 600 }, (_, i) => `p${i}`);
+    const broken: Record<string, string[]> = {
+      p10: ["    environment: AzureCloud", "    authority: https://login.example.com"],
+      p11: ["    refreshToken: [{ store: nope }, { store: nope }]"],
+      p12: ["    refreshToken: { name: p13 }"],
+      p13: ["    retry: { initialDelayMs: 5000, maxDelayMs: 10 }", "    expiringAfterDays: 90"],
+      p14: ["    refreshToken: { name: ../escape }", "    protocol: oidc"],
+      p500: ["    flow: client-credentials", "    tenant: common"],
+    };
+    const lines = names.flatMap((n) => profile(n, broken[n] ?? []));
+    // A profile without a schedule: a warning, located.
+    lines.push("  quiet:", "    applicationId: a", "    scopes: [s]");
+    const result = await load(dir, lines);
+    expect(brief(result.errors ?? [])).toEqual([
+      "59:16 profiles.p10.authority: set either environment or authority, not both",
+      '65:29 profiles.p11.refreshToken.0.store: unknown store "nope" (defined: default)',
+      '65:37 profiles.p11.refreshToken.1: store "nope", name "p11" is listed twice',
+      '65:46 profiles.p11.refreshToken.1.store: unknown store "nope" (defined: default)',
+      '72:3 profiles.p13.refreshToken: store "default", name "p13" already holds profile p12\'s refresh token; the two would overwrite each other',
+      "77:30 profiles.p13.retry.initialDelayMs: is larger than maxDelayMs (10)",
+      "78:24 profiles.p13.expiringAfterDays: must be less than inactivityDays (90), or the token dies before the warning",
+      '84:27 profiles.p14.refreshToken.name: "../escape" is a path; expected a secret name (no leading "/", no ".." segments)',
+      "85:15 profiles.p14.protocol: only applies with `authority` (the identity provider's URL)",
+      '2513:13 profiles.p500.scopes: client-credentials takes one scope ending in "/.default", e.g. https://graph.microsoft.com/.default',
+      '2517:13 profiles.p500.tenant: client-credentials needs a tenant id or domain, not "common"',
+    ]);
+    // (Besides the shared secret file's mode, warned about at each profile.)
+    expect(brief(result.warnings).filter((w) => !w.includes("clientSecret.file"))).toEqual([
+      "3013:3 profiles.quiet: has no schedule; `partnerd run` will not refresh it",
+    ]);
+  });
+
   it("warns about write rates only for stores that advise one, once per profile", async () => {
     const dir = await testdir({ "shared-secret": "s3cret\n" });
     const result = await load(dir, [
