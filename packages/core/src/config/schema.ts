@@ -1,4 +1,4 @@
-import { z } from "#zod";
+import * as z from "#zod";
 import { HOOK_EVENTS } from "../hooks/event-names.ts";
 import { cronExpressionProblem, timeZoneProblem } from "./cron.ts";
 import { parseDuration } from "./duration.ts";
@@ -23,95 +23,119 @@ export const MODULES = ["ExchangeOnline"] as const;
 
 const identifier = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    "expected letters, digits, '.', '_' or '-', starting with a letter or digit",
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      "expected letters, digits, '.', '_' or '-', starting with a letter or digit",
+    ),
   );
 
 const TokenLocationSchema = z.strictObject({
-  store: identifier
-    .default(DEFAULT_STORE_ID)
-    .describe("Id of a store under `stores:`; `default` is the embedded file store."),
-  name: z.string().min(1).optional().describe("Secret name in the store; defaults to the profile name."),
+  store: z
+    ._default(identifier, DEFAULT_STORE_ID)
+    .check(z.describe("Id of a store under `stores:`; `default` is the embedded file store.")),
+  name: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe("Secret name in the store; defaults to the profile name.")),
   takeover: z
-    .boolean()
-    .optional()
-    .describe("Allow overwriting a secret in this location that partnerd did not create (default false)."),
+    .optional(z.boolean())
+    .check(
+      z.describe("Allow overwriting a secret in this location that partnerd did not create (default false)."),
+    ),
 });
 
 const CronSchema = z
   .string()
-  .superRefine((value, ctx) => {
-    const problem = cronExpressionProblem(value);
+  .check(
+    z.superRefine((value, ctx) => {
+      const problem = cronExpressionProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .check(
+    z.describe(
+      'When to refresh, as a cron expression (5 fields, or 6 with seconds first), e.g. "0 3 * * *".',
+    ),
+  );
+
+const TimeZoneSchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .describe('When to refresh, as a cron expression (5 fields, or 6 with seconds first), e.g. "0 3 * * *".');
+  }),
+);
 
-const TimeZoneSchema = z.string().superRefine((value, ctx) => {
-  const problem = timeZoneProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-const DurationSchema = z.string().refine((value) => parseDuration(value) !== undefined, {
-  error: (issue) =>
-    `"${String(issue.input)}" is not a duration (expected a number with ms, s, m or h, e.g. "5m")`,
-});
+const DurationSchema = z.string().check(
+  z.refine((value) => parseDuration(value) !== undefined, {
+    error: (issue) =>
+      `"${String(issue.input)}" is not a duration (expected a number with ms, s, m or h, e.g. "5m")`,
+  }),
+);
 
 const RetrySchema = z.strictObject({
-  attempts: z.int().min(1).max(20).default(5).describe("Attempts per scheduled run for transient failures."),
-  initialDelayMs: z.int().min(0).default(1000),
-  maxDelayMs: z.int().min(0).default(60_000),
+  attempts: z
+    ._default(z.int().check(z.gte(1), z.lte(20)), 5)
+    .check(z.describe("Attempts per scheduled run for transient failures.")),
+  initialDelayMs: z._default(z.int().check(z.gte(0)), 1000),
+  maxDelayMs: z._default(z.int().check(z.gte(0)), 60_000),
 });
 
 const ClientCertificateSchema = z.strictObject({
-  certificate: SecretRefSchema.describe(
-    "PEM with the certificate (and chain); may also hold the private key. Sent as x5c for subject-name/issuer auth.",
+  certificate: SecretRefSchema.check(
+    z.describe(
+      "PEM with the certificate (and chain); may also hold the private key. Sent as x5c for subject-name/issuer auth.",
+    ),
   ),
-  privateKey: SecretRefSchema.optional().describe("PEM private key, when it is not in `certificate`."),
+  privateKey: z
+    .optional(SecretRefSchema)
+    .check(z.describe("PEM private key, when it is not in `certificate`.")),
   thumbprint: z
-    .string()
-    .regex(/^[0-9A-Fa-f:\s]+$/, "expected a hex thumbprint")
-    .optional()
-    .describe("SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint the loaded certificate must have."),
+    .optional(z.string().check(z.regex(/^[0-9A-Fa-f:\s]+$/, "expected a hex thumbprint")))
+    .check(z.describe("SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint the loaded certificate must have.")),
 });
 
 const HookFields = {
-  name: z.string().min(1).optional().describe('Name in logs and status; defaults to "<use>#<index>".'),
+  name: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('Name in logs and status; defaults to "<use>#<index>".')),
   use: z
     .string()
-    .min(1)
-    .describe("Built-in hook (`exec`, `webhook`, `file`) or a package name or path exporting a hook plugin."),
+    .check(
+      z.minLength(1),
+      z.describe(
+        "Built-in hook (`exec`, `webhook`, `file`) or a package name or path exporting a hook plugin.",
+      ),
+    ),
   on: z
-    .array(z.enum(HOOK_EVENTS))
-    .min(1)
-    .default(["refreshed"])
-    .describe("Events that run the hook: refreshed, failed, needs-consent, recovered, expiring."),
+    ._default(z.array(z.enum(HOOK_EVENTS)).check(z.minLength(1)), ["refreshed"])
+    .check(z.describe("Events that run the hook: refreshed, failed, needs-consent, recovered, expiring.")),
   timeoutSeconds: z
-    .number()
-    .positive()
-    .max(3600)
-    .optional()
-    .describe("How long the hook may take per event; default 60, or its options.timeoutSeconds + 5."),
-  options: z.record(z.string(), z.unknown()).default({}),
+    .optional(z.number().check(z.positive(), z.lte(3600)))
+    .check(
+      z.describe("How long the hook may take per event; default 60, or its options.timeoutSeconds + 5."),
+    ),
+  options: z._default(z.record(z.string(), z.unknown()), {}),
 };
 
 /** The fields every hook has; `HookSchema` adds the check of a built-in's options. */
 export const HookBaseSchema = z.strictObject(HookFields);
 
 /** One entry of `hooks:`; the options of a built-in (`exec`, `webhook`, `file`) are checked here too. */
-export const HookSchema = HookBaseSchema.superRefine((hook, ctx) => {
-  if (!Object.hasOwn(BUILTIN_HOOK_OPTIONS, hook.use)) return;
-  const schema = BUILTIN_HOOK_OPTIONS[hook.use as keyof typeof BUILTIN_HOOK_OPTIONS];
-  const result = schema.safeParse(hook.options);
-  if (result.success) return;
-  for (const issue of result.error.issues) {
-    const path = ["options", ...issue.path];
-    // A missing union-typed option (`url`) would otherwise read as "does not fit".
-    if (issue.code === "invalid_union" && valueAt(hook.options, issue.path) === undefined) {
-      ctx.addIssue({ code: "custom", path, message: "is required" });
-    } else ctx.addIssue({ ...issue, path } as Parameters<typeof ctx.addIssue>[0]);
-  }
-});
+export const HookSchema = HookBaseSchema.check(
+  z.superRefine((hook, ctx) => {
+    if (!Object.hasOwn(BUILTIN_HOOK_OPTIONS, hook.use)) return;
+    const schema = BUILTIN_HOOK_OPTIONS[hook.use as keyof typeof BUILTIN_HOOK_OPTIONS];
+    const result = schema.safeParse(hook.options);
+    if (result.success) return;
+    for (const issue of result.error.issues) {
+      const path = ["options", ...issue.path];
+      // A missing union-typed option (`url`) would otherwise read as "does not fit".
+      if (issue.code === "invalid_union" && valueAt(hook.options, issue.path) === undefined) {
+        ctx.addIssue({ code: "custom", path, message: "is required" });
+      } else ctx.addIssue({ ...issue, path } as Parameters<typeof ctx.addIssue>[0]);
+    }
+  }),
+);
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>(
@@ -122,147 +146,178 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const HooksSchema = z
-  .array(HookSchema)
-  .default([])
-  .describe("Actions run after a refresh, a failure and other events (see docs/hooks.md).");
+  ._default(z.array(HookSchema), [])
+  .check(z.describe("Actions run after a refresh, a failure and other events (see docs/hooks.md)."));
 
 export const ProfileSchema = z.strictObject({
   flow: z
-    .enum(FLOWS)
-    .default("refresh-token")
-    .describe(
-      "refresh-token: keep a user's refresh token alive (App+User). client-credentials: app-only tokens.",
+    ._default(z.enum(FLOWS), "refresh-token")
+    .check(
+      z.describe(
+        "refresh-token: keep a user's refresh token alive (App+User). client-credentials: app-only tokens.",
+      ),
     ),
   consent: z
-    .enum(CONSENT_FLOWS)
-    .optional()
-    .describe("How `partnerd login` gets the first refresh token; default authorization-code (browser)."),
+    .optional(z.enum(CONSENT_FLOWS))
+    .check(
+      z.describe("How `partnerd login` gets the first refresh token; default authorization-code (browser)."),
+    ),
   module: z
-    .enum(MODULES)
-    .optional()
-    .describe("A preset like the cmdlet's -Module: ExchangeOnline fixes the app id and scope."),
-  applicationId: z.string().min(1).optional().describe("Client (application) id of the app registration."),
-  clientSecret: SecretRefSchema.optional().describe(
-    "The app's client secret, by reference. With it the profile uses a confidential client.",
-  ),
-  clientCertificate: ClientCertificateSchema.optional().describe(
-    "The app's certificate credential (confidential client), instead of a client secret.",
-  ),
-  environment: z.enum(ENVIRONMENTS).optional().describe("Cloud; defaults to AzureCloud."),
+    .optional(z.enum(MODULES))
+    .check(z.describe("A preset like the cmdlet's -Module: ExchangeOnline fixes the app id and scope.")),
+  applicationId: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe("Client (application) id of the app registration.")),
+  clientSecret: z
+    .optional(SecretRefSchema)
+    .check(
+      z.describe("The app's client secret, by reference. With it the profile uses a confidential client."),
+    ),
+  clientCertificate: z
+    .optional(ClientCertificateSchema)
+    .check(z.describe("The app's certificate credential (confidential client), instead of a client secret.")),
+  environment: z.optional(z.enum(ENVIRONMENTS)).check(z.describe("Cloud; defaults to AzureCloud.")),
   authority: z
-    .url({ protocol: /^https$/, error: "expected an https:// URL" })
-    .optional()
-    .describe(
-      "Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com.",
+    .optional(z.url({ protocol: /^https$/, error: "expected an https:// URL" }))
+    .check(
+      z.describe(
+        "Authority host for any other Entra-compatible identity provider, e.g. https://login.example.com.",
+      ),
     ),
   protocol: z
-    .enum(["aad", "oidc"])
-    .optional()
-    .describe("With `authority`: `oidc` for a generic OpenID Connect provider (no Entra extensions)."),
-  tenant: z.string().min(1).default("organizations"),
-  scopes: z.array(z.string().min(1)).min(1).optional(),
-  refreshToken: z
-    .union([TokenLocationSchema, z.array(TokenLocationSchema).min(1)], {
-      error: "expected { store: ID, name: KEY } or a list of them",
-    })
-    .default({ store: DEFAULT_STORE_ID })
-    .describe("Where the refresh token lives; several locations are all written on every rotation."),
-  schedule: CronSchema.optional(),
-  timezone: TimeZoneSchema.optional().describe("Time zone for `schedule`; defaults to the system's."),
-  jitter: DurationSchema.optional().describe(
-    'Spread runs over this window after each tick (e.g. "5m"); each profile gets a fixed offset from its name.',
-  ),
-  retry: RetrySchema.prefault({}),
-  inactivityDays: z
-    .int()
-    .min(1)
-    .max(3650)
-    .default(90)
-    .describe("Days a refresh token lives unused (Entra ID: 90; an oidc-provider default: 14)."),
-  expiringAfterDays: z
-    .int()
-    .min(1)
-    .max(3650)
-    .optional()
-    .describe(
-      "Raise `expiring` once a day when the token has gone unredeemed this long; default two thirds of inactivityDays (60 of Entra's 90).",
+    .optional(z.enum(["aad", "oidc"]))
+    .check(
+      z.describe("With `authority`: `oidc` for a generic OpenID Connect provider (no Entra extensions)."),
     ),
-  hooks: HooksSchema.describe("Hooks of this profile; they run after the global `hooks:`."),
+  tenant: z._default(z.string().check(z.minLength(1)), "organizations"),
+  scopes: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  refreshToken: z
+    ._default(
+      z.union([TokenLocationSchema, z.array(TokenLocationSchema).check(z.minLength(1))], {
+        error: "expected { store: ID, name: KEY } or a list of them",
+      }),
+      { store: DEFAULT_STORE_ID },
+    )
+    .check(z.describe("Where the refresh token lives; several locations are all written on every rotation.")),
+  schedule: z.optional(CronSchema),
+  timezone: z
+    .optional(TimeZoneSchema)
+    .check(z.describe("Time zone for `schedule`; defaults to the system's.")),
+  jitter: z
+    .optional(DurationSchema)
+    .check(
+      z.describe(
+        'Spread runs over this window after each tick (e.g. "5m"); each profile gets a fixed offset from its name.',
+      ),
+    ),
+  retry: z.prefault(RetrySchema, {}),
+  inactivityDays: z
+    ._default(z.int().check(z.gte(1), z.lte(3650)), 90)
+    .check(z.describe("Days a refresh token lives unused (Entra ID: 90; an oidc-provider default: 14).")),
+  expiringAfterDays: z
+    .optional(z.int().check(z.gte(1), z.lte(3650)))
+    .check(
+      z.describe(
+        "Raise `expiring` once a day when the token has gone unredeemed this long; default two thirds of inactivityDays (60 of Entra's 90).",
+      ),
+    ),
+  hooks: HooksSchema.check(z.describe("Hooks of this profile; they run after the global `hooks:`.")),
 });
 
 export const StoreSchema = z.strictObject({
   use: z
     .string()
-    .min(1)
-    .describe(
-      "Built-in store (`file`, `keyvault`, `aws`) or a package name or path exporting a store plugin.",
+    .check(
+      z.minLength(1),
+      z.describe(
+        "Built-in store (`file`, `keyvault`, `aws`) or a package name or path exporting a store plugin.",
+      ),
     ),
-  options: z.record(z.string(), z.unknown()).default({}),
+  options: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 /** Identity-provider request timeout when the config names none. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 100_000;
 
 export const NetworkSchema = z.strictObject({
-  caFile: z.string().min(1).optional().describe("Extra PEM CA bundle trusted for identity-provider HTTPS."),
+  caFile: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe("Extra PEM CA bundle trusted for identity-provider HTTPS.")),
   proxy: z
-    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
-    .optional()
-    .describe("HTTP(S) proxy URL; defaults to HTTPS_PROXY / https_proxy."),
+    .optional(z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }))
+    .check(z.describe("HTTP(S) proxy URL; defaults to HTTPS_PROXY / https_proxy.")),
   // msal-node sets no timeout on token POSTs, MSAL Python (and so `az`) defaults to none; MSAL.NET
   // (Partner Center PowerShell) gets HttpClient's 100 s. Shorter gives up on a slow Entra that has
   // already rotated the token.
   timeoutMs: z
-    .int()
-    .min(100)
-    .default(DEFAULT_REQUEST_TIMEOUT_MS)
-    .describe("Per-request timeout for the identity provider, in ms (default 100000, MSAL.NET's)."),
+    ._default(z.int().check(z.gte(100)), DEFAULT_REQUEST_TIMEOUT_MS)
+    .check(z.describe("Per-request timeout for the identity provider, in ms (default 100000, MSAL.NET's).")),
 });
 
-const ListenSchema = z
-  .string()
-  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. "127.0.0.1:9464"')
-  .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65_535, {
+const ListenSchema = z.string().check(
+  z.regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected HOST:PORT, e.g. "127.0.0.1:9464"'),
+  z.refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65_535, {
     error: "the port must be 0-65535",
-  });
+  }),
+);
 
 const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{1,5}$/;
 
 export const ManagedIdentitySchema = z.strictObject({
   listen: z
-    .string()
-    .regex(LOOPBACK_LISTEN, "expected a loopback host:port such as 127.0.0.1:42356 (port 0: any free port)")
-    .default("127.0.0.1:0")
-    .describe(
-      "Loopback address of the Azure App Service managed-identity endpoint; its URL and header secret are written to <stateDir>/managed-identity.env.",
+    ._default(
+      z
+        .string()
+        .check(
+          z.regex(
+            LOOPBACK_LISTEN,
+            "expected a loopback host:port such as 127.0.0.1:42356 (port 0: any free port)",
+          ),
+        ),
+      "127.0.0.1:0",
+    )
+    .check(
+      z.describe(
+        "Loopback address of the Azure App Service managed-identity endpoint; its URL and header secret are written to <stateDir>/managed-identity.env.",
+      ),
     ),
-  profile: identifier
-    .optional()
-    .describe("The profile that answers requests without client_id; default: the only profile."),
+  profile: z
+    .optional(identifier)
+    .check(z.describe("The profile that answers requests without client_id; default: the only profile.")),
 });
 
 export const ServerSchema = z.strictObject({
-  managedIdentity: ManagedIdentitySchema.optional().describe(
-    "Opt-in: serve access tokens to ManagedIdentityCredential / DefaultAzureCredential scripts on loopback.",
-  ),
-  listen: ListenSchema.optional().describe(
-    'Serve /metrics (Prometheus), /healthz and /readyz over HTTP on this loopback address, e.g. "127.0.0.1:9464".',
-  ),
+  managedIdentity: z
+    .optional(ManagedIdentitySchema)
+    .check(
+      z.describe(
+        "Opt-in: serve access tokens to ManagedIdentityCredential / DefaultAzureCredential scripts on loopback.",
+      ),
+    ),
+  listen: z
+    .optional(ListenSchema)
+    .check(
+      z.describe(
+        'Serve /metrics (Prometheus), /healthz and /readyz over HTTP on this loopback address, e.g. "127.0.0.1:9464".',
+      ),
+    ),
 });
 
 export const PartnerdConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   stateDir: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd.",
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        "Journal, status and the default store; defaults to $STATE_DIRECTORY or ~/.local/state/partnerd.",
+      ),
     ),
-  network: NetworkSchema.prefault({}),
-  server: ServerSchema.prefault({}).describe("What `partnerd run` serves besides its Unix socket."),
-  stores: z.record(identifier, StoreSchema).default({}),
-  hooks: HooksSchema.describe("Hooks run for every profile, before the profile's own."),
+  network: z.prefault(NetworkSchema, {}),
+  server: z
+    .prefault(ServerSchema, {})
+    .check(z.describe("What `partnerd run` serves besides its Unix socket.")),
+  stores: z._default(z.record(identifier, StoreSchema), {}),
+  hooks: HooksSchema.check(z.describe("Hooks run for every profile, before the profile's own.")),
   profiles: z.record(identifier, ProfileSchema),
 });
 
