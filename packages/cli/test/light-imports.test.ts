@@ -3,6 +3,7 @@
  * the cloud SDKs stay unloaded unless a command needs them (they cost most of a cold start).
  */
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -41,6 +42,19 @@ describe("light entry points", () => {
     expect(loaded.filter((url) => /\/yaml@|\/node_modules\/yaml\//.test(url))).toEqual([]);
     const status = await modulesLoadedBy(["./src/commands/status.ts"]);
     expect(status.filter((url) => /\/(plugins|stores|hooks)\/load-/.test(url))).toEqual([]);
+  });
+
+  it("load zod as one bundled module holding zod/mini's functions only, and validate without the status report", async () => {
+    const loaded = await modulesLoadedBy(["./src/commands/validate.ts", "./src/commands/status.ts"]);
+    expect(loaded.filter((url) => /\/zod@|\/node_modules\/zod\//.test(url))).toEqual([]);
+    const bundles = loaded.filter((url) => url.endsWith("/core/vendor/zod.js"));
+    expect(bundles).toHaveLength(1);
+    // zod's classes are named in the bundle: the mini ones, and none of the method-chaining API's.
+    const bundle = await readFile(new URL(bundles[0]!), "utf8");
+    expect(bundle).toContain('"ZodMiniObject"');
+    expect(bundle).not.toMatch(/"Zod(Object|String|Type)"/);
+    const validate = await modulesLoadedBy(["./src/commands/validate.ts"]);
+    expect(validate.filter((url) => /\/engine\/profile-report|\/status-snapshot/.test(url))).toEqual([]);
   });
 
   it("still load msal-node where a command redeems tokens", async () => {

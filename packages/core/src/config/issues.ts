@@ -1,4 +1,4 @@
-import type { z } from "#zod";
+import type * as z from "#zod";
 import type { ConfigIssue } from "../errors.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import type { ConfigPath, Locator } from "./locate.ts";

@@ -1,4 +1,4 @@
-import { z } from "#zod";
+import * as z from "#zod";
 import { BUILTIN_HOOK_OPTIONS } from "./hook-options.ts";
 import { HookBaseSchema, HookSchema, PartnerdConfigSchema } from "./schema.ts";
 
@@ -69,12 +69,12 @@ function child(node: JsonObject, ...path: string[]): JsonObject {
 
 /** A hook entry: the built-ins with their options spelled out, or any other `use:` with free options. */
 function hookJsonSchema(): Record<string, unknown> {
-  const toJson = (schema: z.ZodType) => {
+  const toJson = (schema: z.core.$ZodType) => {
     const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
     return json;
   };
   const builtins = Object.entries(BUILTIN_HOOK_OPTIONS).map(([use, options]) =>
-    toJson(HookBaseSchema.extend({ use: z.literal(use), options })),
+    toJson(z.extend(HookBaseSchema, { use: z.literal(use), options })),
   );
   const names = Object.keys(BUILTIN_HOOK_OPTIONS);
   const other = toJson(HookBaseSchema);

@@ -1,22 +1,24 @@
-import { z } from "#zod";
+import * as z from "#zod";
+import { described } from "./described.ts";
 
 /** A secret is never written literally in the config; it is named by where to read it from. */
 export const SecretRefSchema = z.union(
   [
     z.strictObject({
-      env: z.string().min(1).describe("Name of the environment variable holding the secret."),
+      env: described(
+        z.string().check(z.minLength(1)),
+        "Name of the environment variable holding the secret.",
+      ),
     }),
     z.strictObject({
-      file: z
-        .string()
-        .min(1)
-        .describe(
-          "Path of a file holding the secret; relative to the config file. `$CREDENTIALS_DIRECTORY` expands (systemd LoadCredential=).",
-        ),
+      file: described(
+        z.string().check(z.minLength(1)),
+        "Path of a file holding the secret; relative to the config file. `$CREDENTIALS_DIRECTORY` expands (systemd LoadCredential=).",
+      ),
     }),
     z.strictObject({
-      store: z.string().min(1).describe("Id of a store under `stores:`."),
-      name: z.string().min(1).describe("Secret name in that store."),
+      store: described(z.string().check(z.minLength(1)), "Id of a store under `stores:`."),
+      name: described(z.string().check(z.minLength(1)), "Secret name in that store."),
     }),
   ],
   { error: "expected { env: NAME }, { file: PATH } or { store: ID, name: KEY }" },

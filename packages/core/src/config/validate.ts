@@ -1,4 +1,4 @@
-import type { z } from "#zod";
+import type * as z from "#zod";
 import type { ConfigIssue } from "../errors.ts";
 import { zodIssuesToConfigIssues } from "./issues.ts";
 import type { Locator } from "./locate.ts";
@@ -62,7 +62,7 @@ function fromParsed(parsed: ParsedConfig): CheckedConfig {
 }
 
 /** The fields of `raw` that pass their own schema (defaults applied); the others are recorded in `rejected`. */
-function salvageFields<Shape extends Record<string, z.ZodType>>(
+function salvageFields<Shape extends Record<string, z.ZodMiniType>>(
   shape: Shape,
   raw: unknown,
   path: string,

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { resolveOptionSecret } from "../config/option-secret.ts";
 import { secretEnvironmentNames } from "../config/resolve-secrets.ts";
+import { DEFAULT_STORE_ID, type StoreConfig } from "../config/schema.ts";
 import type { PartnerdConfig } from "../config/types.ts";
 import {
   ConfigError,
@@ -26,6 +28,21 @@ function storeContext(config: PartnerdConfig, storeId: string, logger: Logger): 
   };
 }
 
+/**
+ * The file store partnerd adds when the config names no `default` store (`config/normalize.ts`). Its
+ * options are partnerd's own, so `check` has nothing of the user's to check there, and checking them
+ * would load the file store's module graph (~5% of a cold `validate`). A `default` store written
+ * exactly so in the file passes the file store's check anyway.
+ */
+function isEmbeddedDefault(config: PartnerdConfig, storeId: string, store: StoreConfig): boolean {
+  return (
+    storeId === DEFAULT_STORE_ID &&
+    store.use === "file" &&
+    Object.keys(store.options).length === 1 &&
+    store.options.dir === join(config.stateDir, "secrets")
+  );
+}
+
 /** The opened stores of one runtime, by their id under `stores:`. */
 export class StoreRegistry {
   readonly #stores: Map<string, SecretStore>;
@@ -36,7 +53,8 @@ export class StoreRegistry {
 
   /**
    * What `partnerd validate` can know about the stores without opening them: every plugin resolves,
-   * and the options of those that offer `checkOptions` are valid. Throws the first problem found.
+   * and the options of those that offer `checkOptions` are valid. Throws the first problem found. The
+   * embedded default store is left out (and so from the map returned): nothing of the config's is there.
    */
   static async check(
     config: PartnerdConfig,
@@ -45,6 +63,7 @@ export class StoreRegistry {
   ): Promise<Map<string, StorePlugin>> {
     const plugins = new Map<string, StorePlugin>();
     for (const [storeId, storeConfig] of Object.entries(config.stores)) {
+      if (isEmbeddedDefault(config, storeId, storeConfig)) continue;
       const locate = (path: string) => config.locate(path);
       const plugin = await loadStorePlugin(storeId, storeConfig.use, config.dir, builtins, locate);
       try {

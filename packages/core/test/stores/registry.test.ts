@@ -204,6 +204,50 @@ describe("StoreRegistry.open", () => {
   });
 });
 
+describe("StoreRegistry.check", () => {
+  /** Built-ins whose `file` records each load and each options check, refusing any option but `dir`. */
+  function recordingFile(loads: string[]) {
+    const checking: StorePlugin = {
+      ...file,
+      checkOptions: (options, context) => {
+        loads.push(`check ${context.storeId}`);
+        const extra = Object.keys(options).filter((key) => key !== "dir");
+        if (extra.length > 0) throw new StoreOptionsError(extra[0]!, "unknown option");
+      },
+    };
+    return {
+      file: async () => {
+        loads.push("load");
+        return checking;
+      },
+    };
+  }
+
+  it("leaves the embedded default store out without loading its plugin, and checks a default the file names", async () => {
+    const dir = await testdir();
+    const loads: string[] = [];
+    const embedded = await configWithStores(dir, ["vault: { use: file, options: { dir: ./vault } }"]);
+    const plugins = await StoreRegistry.check(embedded, recordingFile(loads), silentLogger);
+    expect(loads).toEqual(["load", "check vault"]);
+    expect([...plugins.keys()]).toEqual(["vault"]);
+
+    loads.length = 0;
+    const named = await configWithStores(dir, ["default: { use: file, options: { dir: ./mine } }"]);
+    await StoreRegistry.check(named, recordingFile(loads), silentLogger);
+    expect(loads).toEqual(["load", "check default"]);
+
+    // Even one written exactly as the embedded one would be; a wrong option there is reported.
+    loads.length = 0;
+    const wrong = await configWithStores(dir, [
+      "default: { use: file, options: { dir: ./state/secrets, x: 1 } }",
+    ]);
+    const error = await rejection(StoreRegistry.check(wrong, recordingFile(loads), silentLogger));
+    expect(loads).toEqual(["load", "check default"]);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error)).toContain("stores.default.options.x");
+  });
+});
+
 describe("asStoreError", () => {
   it("keeps a StoreError and wraps anything else with what failed", () => {
     const own = new StoreError("vault", "pc", "denied");
