@@ -56,6 +56,8 @@ export { strictObject } from "./scripts/zod-strict-object.ts";`;
 
 await mkdir(vendor, { recursive: true });
 await build({
+  // Paths in the bundle's comments are relative to this: the same bundle whatever the working folder.
+  absWorkingDir: core,
   stdin: {
     // zod/mini leaves the messages to a locale: English, as `zod` itself sets it, so that each issue
     // reads as it did before (some reach users through the config errors).
