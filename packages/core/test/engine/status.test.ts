@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -59,6 +59,28 @@ describe("StatusBook writes in place", () => {
     expect(text.endsWith(" \n")).toBe(true);
     expect(await new StatusBook(stateDir).read("pc")).toEqual({ fingerprint: "b" });
     expect(await readdir(join(stateDir, "status"))).toEqual(["pc.json"]);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+});
+
+describe("StatusBook and a planted link", () => {
+  it("never writes through a symbolic link in the status folder: it replaces the link with a file", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "partnerd-status-"));
+    const book = new StatusBook(stateDir);
+    await book.update("pc", () => ({ fingerprint: "a" }));
+    await flushStatus();
+    const file = join(stateDir, "status", "pc.json");
+    // A file elsewhere with the same content, so that the link reads as the status itself.
+    const target = join(stateDir, "elsewhere");
+    const content = await readFile(file, "utf8");
+    await writeFile(target, content);
+    await rm(file);
+    await symlink(target, file);
+    await book.update("pc", () => ({ fingerprint: "b" }));
+    await flushStatus();
+    expect(await readFile(target, "utf8")).toBe(content);
+    expect((await lstat(file)).isFile()).toBe(true);
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ fingerprint: "b" });
     await rm(stateDir, { recursive: true, force: true });
   });
 });
