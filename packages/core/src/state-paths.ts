@@ -5,6 +5,11 @@ export function daemonSocketPath(stateDir: string): string {
   return join(stateDir, "partnerd.sock");
 }
 
+/** The folder of the file store partnerd adds when the config names no `default` store. */
+export function embeddedSecretsDir(stateDir: string): string {
+  return join(stateDir, "secrets");
+}
+
 /** Where the per-profile lock files live. */
 export function profileLocksDir(stateDir: string): string {
   return join(stateDir, "locks");

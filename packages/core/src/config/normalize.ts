@@ -1,5 +1,6 @@
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { MODULE_PRESETS } from "../identity/modules.ts";
+import { embeddedSecretsDir } from "../state-paths.ts";
 import type { Locator } from "./locate.ts";
 import { tokenLocationsOf } from "./rules.ts";
 import { DEFAULT_STORE_ID, type ParsedConfig, type StoreConfig } from "./schema.ts";
@@ -47,7 +48,7 @@ export function normalizeConfig({ file, parsed, env, secrets, locate }: Normaliz
 
   const stores: Record<string, StoreConfig> = {};
   if (!Object.hasOwn(parsed.stores, DEFAULT_STORE_ID)) {
-    stores[DEFAULT_STORE_ID] = { use: "file", options: { dir: join(stateDir, "secrets") } };
+    stores[DEFAULT_STORE_ID] = { use: "file", options: { dir: embeddedSecretsDir(stateDir) } };
   }
   Object.assign(stores, parsed.stores);
 

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { resolveOptionSecret } from "../config/option-secret.ts";
 import { secretEnvironmentNames } from "../config/resolve-secrets.ts";
 import { DEFAULT_STORE_ID, type StoreConfig } from "../config/schema.ts";
@@ -13,6 +12,7 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { redactError } from "../redaction.ts";
+import { embeddedSecretsDir } from "../state-paths.ts";
 import type { BuiltinStores, SecretStore, StoreContext, StorePlugin } from "./contract.ts";
 import { loadStorePlugin, StorePluginError } from "./load-plugin.ts";
 
@@ -39,7 +39,7 @@ function isEmbeddedDefault(config: PartnerdConfig, storeId: string, store: Store
     storeId === DEFAULT_STORE_ID &&
     store.use === "file" &&
     Object.keys(store.options).length === 1 &&
-    store.options.dir === join(config.stateDir, "secrets")
+    store.options.dir === embeddedSecretsDir(config.stateDir)
   );
 }
 
