@@ -6,7 +6,6 @@ export * from "./config/hook-options.ts";
 export * from "./engine/backoff.ts";
 export * from "./errors.ts";
 export * from "./fs/atomic-write.ts";
-export * from "./fs/fd.ts";
 export * from "./hooks/contract.ts";
 export * from "./hooks/event-names.ts";
 export type * from "./hooks/payloads.ts";

@@ -1,17 +1,6 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  ftruncateSync,
-  lstatSync,
-  openSync,
-  rmSync,
-  type Stats,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from "node:fs";
 import { link, rename } from "node:fs/promises";
-import { dirname } from "node:path";
-import { fsyncDir, fsyncFd, tempPathFor } from "@partnerd/core/plugin";
+import { commitTempFile, tempPathFor } from "@partnerd/core/plugin";
 
 /**
  * Replaces the secret file at `path` with `text` and keeps the file it replaces as `previous`, reusing
@@ -51,28 +40,8 @@ export async function replaceReusingPrevious(
   }
   // `path` becomes `previous` while the new content is written and synced.
   const keeping = link(path, previous);
-  keeping.catch(() => undefined); // awaited below; a failure of the write must not leave it unhandled
-  try {
-    const bytes = Buffer.from(text);
-    for (let offset = 0; offset < bytes.byteLength; ) {
-      offset += writeSync(fd, bytes, offset, bytes.byteLength - offset, offset);
-    }
-    ftruncateSync(fd, bytes.byteLength);
-    await fsyncFd(fd);
-    await keeping;
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  await fsyncDir(dirname(path));
+  keeping.catch(() => undefined); // awaited by the commit; a failed write must not leave it unhandled
+  await commitTempFile(fd, temp, path, text, { beforeRename: keeping });
   return true;
 }
 

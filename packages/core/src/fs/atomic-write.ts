@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, ftruncateSync, openSync, rmSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { fsyncFd, openFd } from "./fd.ts";
+import { fsyncFd, openFd, writeAllAt } from "./fd.ts";
 
 export const PRIVATE_FILE_MODE = 0o600;
 const TEMP_SUFFIX = ".tmp";
@@ -50,11 +50,36 @@ export async function writeFileAtomic(
     await ensurePrivateDir(dir);
     fd = await openFd(temp, "wx", PRIVATE_FILE_MODE);
   }
+  await commitTempFile(fd, temp, path, data, { mode, durable });
+}
+
+export interface CommitOptions {
+  /** File mode; 0600 by default. */
+  mode?: number;
+  /** See `AtomicWriteOptions.durable`. */
+  durable?: boolean;
+  /** Awaited after the temp file's fsync, before the rename: work the replacement must wait for. */
+  beforeRename?: Promise<unknown>;
+}
+
+/**
+ * The second half of `writeFileAtomic`, for a caller that opened the temp file `fd` (at `temp`) itself:
+ * fills it with `data` from its start (cutting whatever was after it), fsyncs and closes it, renames it
+ * over `path` and fsyncs the folder. On any failure the temp file is removed.
+ */
+export async function commitTempFile(
+  fd: number,
+  temp: string,
+  path: string,
+  data: string | Uint8Array,
+  { mode = PRIVATE_FILE_MODE, durable = true, beforeRename }: CommitOptions = {},
+): Promise<void> {
   try {
     // Widened only after the open, and explicitly, so that the umask cannot change the requested mode.
     if (mode !== PRIVATE_FILE_MODE) fchmodSync(fd, mode);
-    writeAll(fd, data);
+    ftruncateSync(fd, writeAllAt(fd, data));
     if (durable) await fsyncFd(fd);
+    if (beforeRename) await beforeRename;
   } catch (error) {
     closeSync(fd);
     rmSync(temp, { force: true });
@@ -67,19 +92,12 @@ export async function writeFileAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
-  if (durable) await fsyncDir(dir);
+  if (durable) await fsyncDir(dirname(path));
 }
 
 /** A fresh name next to `path` for the temp file that replaces it (`removeStaleTempFiles` knows the pattern). */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
-}
-
-function writeAll(fd: number, data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? Buffer.from(data) : data;
-  for (let written = 0; written < bytes.byteLength; ) {
-    written += writeSync(fd, bytes, written, bytes.byteLength - written);
-  }
 }
 
 interface DirSyncs {

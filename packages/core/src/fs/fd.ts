@@ -1,4 +1,4 @@
-import { fsync, open } from "node:fs";
+import { fsync, open, writeSync } from "node:fs";
 import { promisify } from "node:util";
 
 /**
@@ -8,3 +8,12 @@ import { promisify } from "node:util";
  */
 export const openFd = promisify(open);
 export const fsyncFd = promisify(fsync);
+
+/** Writes all of `data` into `fd` from `position` on (a short write is carried on). */
+export function writeAllAt(fd: number, data: string | Uint8Array, position = 0): number {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  for (let written = 0; written < bytes.byteLength; ) {
+    written += writeSync(fd, bytes, written, bytes.byteLength - written, position + written);
+  }
+  return bytes.byteLength;
+}

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
+import { writeAllAt } from "./fd.ts";
 
 /** A file larger than any record partnerd rewrites (a stranger's, or damage) is not padded. */
 const MAX_PADDED_BYTES = 64 * 1024;
@@ -28,10 +29,7 @@ export function rewriteJsonInPlace(path: string, json: string): string | undefin
     const padding = size - Buffer.byteLength(json) - 1;
     // Before the final newline, so that the file still ends like a text file.
     const text = `${json}${padding > 0 ? " ".repeat(padding) : ""}\n`;
-    const bytes = Buffer.from(text);
-    for (let offset = 0; offset < bytes.byteLength; ) {
-      offset += writeSync(fd, bytes, offset, bytes.byteLength - offset, offset);
-    }
+    writeAllAt(fd, text);
     return text;
   } finally {
     closeSync(fd);

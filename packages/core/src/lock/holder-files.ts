@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/atomic-write.ts";
+import { writeAllAt } from "../fs/fd.ts";
 import { rewriteJsonInPlace } from "../fs/rewrite-in-place.ts";
 
 /** A file holding one take's owner record, hard-linked to the lock's name while that lock is held. */
@@ -72,7 +73,7 @@ export class HolderFiles {
     const path = join(this.#dir, `.holder.${process.pid}.${randomBytes(4).toString("hex")}`);
     const fd = openSync(path, "wx", PRIVATE_FILE_MODE);
     try {
-      writeSync(fd, `${json}\n`);
+      writeAllAt(fd, `${json}\n`);
       const { dev, ino } = fstatSync(fd);
       return { path, dev, ino };
     } catch (error) {
