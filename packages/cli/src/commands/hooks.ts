@@ -1,8 +1,7 @@
-import { HOOK_EVENTS, type HookEventName, PartnerdRuntime, samplePayload, UsageError } from "@partnerd/core";
-import { builtinHooks } from "../builtin-hooks.ts";
-import { builtinStores } from "../builtin-stores.ts";
+import { HOOK_EVENTS, type HookEventName, samplePayload, UsageError } from "@partnerd/core";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { reportHookFailures } from "../hook-report.ts";
+import { openCommandRuntime } from "../open-runtime.ts";
 
 export interface HooksTestOptions extends GlobalOptions {
   event: string;
@@ -19,12 +18,7 @@ export async function hooksTestCommand(profileName: string, options: HooksTestOp
   }
   const logger = loggerFor(options);
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, {
-    logger,
-    builtinStores,
-    builtinHooks,
-    command: `partnerd hooks test ${profileName}`,
-  });
+  const runtime = await openCommandRuntime(config, logger, `partnerd hooks test ${profileName}`);
   try {
     const profile = runtime.engine.profile(profileName);
     const names = runtime.hooks.hooksFor(profile.name, event);

@@ -1,8 +1,7 @@
-import { PartnerdRuntime, UsageError } from "@partnerd/core";
-import { builtinHooks } from "../builtin-hooks.ts";
-import { builtinStores } from "../builtin-stores.ts";
+import { UsageError } from "@partnerd/core";
 import { parsePortRange, runConsent } from "../consent.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
+import { openCommandRuntime } from "../open-runtime.ts";
 
 export interface LoginOptions extends GlobalOptions {
   deviceCode?: boolean;
@@ -19,12 +18,7 @@ export async function loginCommand(profileName: string, options: LoginOptions): 
   // a person, where JSON lines would be noise. --log-format json still gives JSON.
   const logger = loggerFor(options, { stream: "stderr", defaultFormat: "pretty" });
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, {
-    logger,
-    builtinStores,
-    builtinHooks,
-    command: `partnerd login ${profileName}`,
-  });
+  const runtime = await openCommandRuntime(config, logger, `partnerd login ${profileName}`);
   try {
     const profile = runtime.engine.profile(profileName);
     if (profile.flow === "client-credentials") {

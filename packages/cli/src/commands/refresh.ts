@@ -1,8 +1,6 @@
-import { PartnerdRuntime } from "@partnerd/core";
-import { builtinHooks } from "../builtin-hooks.ts";
-import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { reportHookFailures } from "../hook-report.ts";
+import { openCommandRuntime } from "../open-runtime.ts";
 
 /**
  * Refreshes one profile now; exit code 1 when it did not end with the token redeemed and stored, or
@@ -11,12 +9,7 @@ import { reportHookFailures } from "../hook-report.ts";
 export async function refreshCommand(profile: string, options: GlobalOptions): Promise<void> {
   const logger = loggerFor(options);
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, {
-    logger,
-    builtinStores,
-    builtinHooks,
-    command: `partnerd refresh ${profile}`,
-  });
+  const runtime = await openCommandRuntime(config, logger, `partnerd refresh ${profile}`);
   try {
     const outcome = await runtime.refresh(profile);
     if (outcome.status === "failed") process.exitCode = outcome.exitCode;

@@ -6,18 +6,17 @@ import {
   type Logger,
   type PartnerdConfig,
   PartnerdError,
-  PartnerdRuntime,
+  type PartnerdRuntime,
   type RuntimeObserver,
   type Scheduler,
   type SchedulerHooks,
   UsageError,
 } from "@partnerd/core";
-import { builtinHooks } from "../builtin-hooks.ts";
-import { builtinStores } from "../builtin-stores.ts";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 import { logCrash } from "../daemon/crash.ts";
 import { scheduleSummary } from "../daemon/schedule-summary.ts";
 import { DaemonServices } from "../daemon/services.ts";
+import { openCommandRuntime } from "../open-runtime.ts";
 import { DaemonServer } from "../server/daemon-server.ts";
 import { TokenService } from "../server/token-service.ts";
 
@@ -182,13 +181,7 @@ async function openRuntime(
       `${config.file}: no profile has a schedule, so "partnerd run" would have nothing to do`,
     );
   }
-  return PartnerdRuntime.open(config, {
-    logger,
-    builtinStores,
-    builtinHooks,
-    observer,
-    command: "partnerd run",
-  });
+  return openCommandRuntime(config, logger, "partnerd run", observer);
 }
 
 async function startRuntime(

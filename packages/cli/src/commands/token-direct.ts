@@ -1,16 +1,9 @@
-import {
-  MODULE_PRESETS,
-  type ModuleName,
-  PartnerdRuntime,
-  type TokenResult,
-  UsageError,
-} from "@partnerd/core";
+import { MODULE_PRESETS, type ModuleName, type TokenResult, UsageError } from "@partnerd/core";
 import { runAdHoc } from "../ad-hoc/run.ts";
 import { toAuthResult } from "../auth-result.ts";
-import { builtinHooks } from "../builtin-hooks.ts";
-import { builtinStores } from "../builtin-stores.ts";
 import { loadConfigFor, loggerFor } from "../context.ts";
 import type { DaemonTokenRequest } from "../daemon-client.ts";
+import { openCommandRuntime } from "../open-runtime.ts";
 import { printAuthResult, type TokenOptions } from "./token.ts";
 
 /** No daemon: redeem here, under the profile's lock, persisting a rotated refresh token like the daemon. */
@@ -20,12 +13,7 @@ export async function profileToken(
 ): Promise<Record<string, unknown> | undefined> {
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
   const config = await loadConfigFor(options, logger);
-  const runtime = await PartnerdRuntime.open(config, {
-    logger,
-    builtinStores,
-    builtinHooks,
-    command: `partnerd token ${request.profile}`,
-  });
+  const runtime = await openCommandRuntime(config, logger, `partnerd token ${request.profile}`);
   try {
     const profile = runtime.engine.profile(request.profile);
     const preset = options.module === undefined ? undefined : MODULE_PRESETS[options.module as ModuleName];
