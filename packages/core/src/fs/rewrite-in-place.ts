@@ -10,17 +10,17 @@ const MAX_PADDED_BYTES = 64 * 1024;
  * by the old text's tail, and the padding is still valid JSON. Changes no folder (no new file, no
  * rename), which is why small records that change often use it; the price is atomicity: a reader can
  * catch the write half done (it reads again), and a crash can leave a mix (it reads as damaged).
- * Returns the text now in the file; `undefined` when there is no file (or a symbolic link), or one too
- * large to pad.
+ * Returns the text now in the file; `undefined` when there is no file that can be rewritten (missing, a
+ * symbolic link, one this user may not write, e.g. left by a command run as root) or one too large to
+ * pad: the caller then replaces it, as a new file, atomically.
  */
 export function rewriteJsonInPlace(path: string, json: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    // No file, or a symbolic link in its place: the caller writes a new file (atomically) instead.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ELOOP") return undefined;
+    if (code === "ENOENT" || code === "ELOOP" || code === "EACCES" || code === "EPERM") return undefined;
     throw error;
   }
   try {
