@@ -27,6 +27,7 @@ afterAll(async () => {
 });
 
 const CLIENTS = 100;
+const CRASH_COMPLETED = "file store: completed a write that a crash interrupted";
 
 function clients(configPath: string, count: number) {
   return Array.from({ length: count }, (_, i) =>
@@ -120,8 +121,16 @@ describe("one owner per refresh token", () => {
       const successor = new PartnerdProcess(["run", "-c", ws.configPath]);
       await successor.waitForLogs((l) => l.msg === "serving access tokens");
       const results = await Promise.all(running);
-      for (const result of results)
-        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+      // The kill may land between the store write's fsync and its rename; then the first process to
+      // take the dead holder's lock completes that write, says so once, and nothing else is logged.
+      const completions = results.flatMap((result) => {
+        expect(result.code).toBe(0);
+        const lines = result.stderr.split("\n").filter(Boolean);
+        for (const line of lines)
+          expect(JSON.parse(line)).toMatchObject({ level: "warn", msg: CRASH_COMPLETED });
+        return lines;
+      });
+      expect(completions.length).toBeLessThanOrEqual(1);
       await stop(successor);
 
       const stored = await storedToken(ws.secretsDir);
