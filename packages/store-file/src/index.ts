@@ -27,7 +27,7 @@ import {
   parseEnvelope,
 } from "./envelope.ts";
 import { fileOptionsSchema } from "./options-schema.ts";
-import { recoverInterruptedWrites } from "./recover.ts";
+import { recoverInterruptedWrites, SETTLED_AFTER_MS } from "./recover.ts";
 import { replaceReusingPrevious } from "./replace.ts";
 
 export { ENVELOPE_FORMAT, envelopeCheck, type FileEnvelope } from "./envelope.ts";
@@ -66,7 +66,11 @@ export interface FileStoreContext {
 export interface FileStore extends SecretStore {
   /** Absolute path of the secrets folder. */
   readonly dir: string;
-  /** Completes a write of `name` a crash cut short (done for every name when the store opens). */
+  /**
+   * Completes a write of `name` a crash cut short, for a caller that knows its writer is dead (the
+   * engine, under the profile's lock). Opening the store does it for every name, for temp files
+   * older than a minute only: a younger one may be another process's write in progress.
+   */
   recover(name: string): Promise<void>;
   /** Waits for writes under way; nothing else to release. Idempotent. */
   close(): Promise<void>;
@@ -101,16 +105,17 @@ export async function createFileStore(
   const dir = resolve(context.configDir ?? process.cwd(), dirOption);
   await _preparePrivateDir(storeId, dir);
   /** Completes the interrupted writes of the names `which` accepts (see recover.ts). */
-  const recover = async (which: (name: string) => boolean) => {
-    const recovered = await recoverInterruptedWrites(dir, which, async (path) => {
+  const recover = async (which: (name: string) => boolean, settledMs: number) => {
+    const read = async (path: string) => {
       const file = await _readCurrent(storeId, basename(path), path);
       return file && { text: file.bytes.toString("utf8"), mtimeMs: file.mtimeMs, private: file.private };
-    });
+    };
+    const recovered = await recoverInterruptedWrites(dir, which, read, settledMs);
     for (const name of recovered) {
       logger.warn("file store: completed a write that a crash interrupted", { store: storeId, secret: name });
     }
   };
-  await recover(_isSecretName);
+  await recover(_isSecretName, SETTLED_AFTER_MS);
   // Only after recovery: what is left is older than the secrets it was meant to replace.
   const swept = await removeStaleTempFiles(dir);
   if (swept > 0)
@@ -172,7 +177,11 @@ export async function createFileStore(
           value,
         };
         const text = `${JSON.stringify(envelope)}\n`;
-        if (keepCurrent && current?.private && (await _replaceReusingPrevious(storeId, name, path, text))) {
+        if (
+          keepCurrent &&
+          current?.private &&
+          (await _replaceReusingPrevious(storeId, name, path, text, version))
+        ) {
           return { version };
         }
         if (keepCurrent && current) await _keepAsPrevious(storeId, name, path, current);
@@ -183,7 +192,7 @@ export async function createFileStore(
 
     async recover(name) {
       _checkName(storeId, name);
-      await serialize(name, () => recover((candidate) => candidate === name));
+      await serialize(name, () => recover((candidate) => candidate === name, 0));
     },
 
     async close() {
@@ -408,9 +417,15 @@ async function _keepAsPrevious(storeId: string, name: string, path: string, curr
 }
 
 /** The usual write, reusing `.previous`'s file (see replace.ts); `false` when that file cannot be reused. */
-async function _replaceReusingPrevious(storeId: string, name: string, path: string, text: string) {
+async function _replaceReusingPrevious(
+  storeId: string,
+  name: string,
+  path: string,
+  text: string,
+  generation: string,
+) {
   try {
-    return await replaceReusingPrevious(path, path + PREVIOUS_SUFFIX, text, _isReusable);
+    return await replaceReusingPrevious(path, path + PREVIOUS_SUFFIX, { text, generation }, _isReusable);
   } catch (error) {
     throw new StoreError(storeId, name, `cannot write ${path} (${_code(error)})`, { cause: error });
   }

@@ -3,8 +3,20 @@ import { join } from "node:path";
 import { fsyncDir } from "@partnerd/core/plugin";
 import { completeGenerationOf, generationOf } from "./envelope.ts";
 
-/** The temp file a `put` of `<name>` writes before renaming it into place (see `writeFileAtomic`). */
-const TEMP_FILE = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+/**
+ * The temp file a `put` of `<name>` writes before renaming it into place (`tempPathFor`), with
+ * `@<generation>` when it is a reused `.previous` file that is to hold that generation (see replace.ts).
+ * Secret names never hold `@`.
+ */
+const TEMP_FILE = /^\.([^@]+?)(?:@([0-9]+))?\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * How old a temp file must be before opening a store may take it for a crashed write: a live `put`
+ * holds its temp file for milliseconds, between its fsync and its rename, and taking it then would
+ * fail that put. A minute covers an fsync stalled by a busy disk. A younger one is completed by
+ * `recover(name)`, which the engine calls under the profile's lock once it knows the writer died.
+ */
+export const SETTLED_AFTER_MS = 60_000;
 
 export interface FileOnDisk {
   text: string;
@@ -18,24 +30,28 @@ export interface FileOnDisk {
  * token only in that temp file. Since this store is a profile's first durable copy (`durableWrites`),
  * finishing that write is its job: each such temp file is renamed into place when it holds a whole
  * envelope whose check holds (see `FileEnvelope.check`), with a higher generation than the secret it was meant to replace and is not older than it (a
- * token a person wrote by hand after the crash wins). Anything else is left to the stale-temp sweep.
- * Safe while another process writes: renaming a given temp file succeeds once, and only over an older
- * generation. `isSecretName` picks the names to look at. Returns the names whose write was completed.
+ * token a person wrote by hand after the crash wins). A reused `.previous` file renamed but not yet
+ * rewritten still holds the previous token, whole: its name says which generation it was to hold, so
+ * it is never taken, even where the secret it was to replace is gone. Anything else is left to the
+ * stale-temp sweep. `isSecretName` picks the names to look at; temp files changed within `settledMs`
+ * are left to their writers (see {@link SETTLED_AFTER_MS}). Returns the names whose write was completed.
  */
 export async function recoverInterruptedWrites(
   dir: string,
   isSecretName: (name: string) => boolean,
   read: (path: string) => Promise<FileOnDisk | null>,
+  settledMs: number,
 ): Promise<string[]> {
   const newest = new Map<string, { path: string; generation: number; mtimeMs: number }>();
   for (const file of await readdir(dir).catch(() => [] as string[])) {
-    const name = TEMP_FILE.exec(file)?.[1];
+    const [, name, labelled] = TEMP_FILE.exec(file) ?? [];
     if (name === undefined || !isSecretName(name)) continue;
     const path = join(dir, file);
     const temp = await read(path).catch(() => null);
-    if (!temp?.private) continue;
+    if (!temp?.private || Date.now() - temp.mtimeMs < settledMs) continue;
     const generation = completeGenerationOf(temp.text);
     if (generation === undefined) continue; // torn or mixed: the crash came before the fsync
+    if (labelled !== undefined && generation !== Number(labelled)) continue; // never rewritten
     const best = newest.get(name);
     if (!best || generation > best.generation) newest.set(name, { path, generation, mtimeMs: temp.mtimeMs });
   }

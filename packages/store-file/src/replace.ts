@@ -14,18 +14,22 @@ import { commitTempFile, tempPathFor } from "@partnerd/core/plugin";
  * part new; the envelope's `check` is what keeps crash recovery from taking such a file. `path` is
  * never touched until the rename, and `previous` is missing only between the first rename and the link.
  *
+ * The temp name carries the generation `text` holds (`.<name>@<generation>.<random>.tmp`): until the
+ * rewrite, the renamed file still holds the previous token, and crash recovery must never take that
+ * for the newest one (see recover.ts).
+ *
  * Resolves `false`, having changed nothing, when `previous` is not a file this can reuse: missing, or
  * not `reusable` (a private regular file with no other name). The caller then writes the usual way.
  */
 export async function replaceReusingPrevious(
   path: string,
   previous: string,
-  text: string,
+  { text, generation }: { text: string; generation: string },
   reusable: (stats: Stats) => boolean,
 ): Promise<boolean> {
   const before = lstatSync(previous, { throwIfNoEntry: false });
   if (!before || !reusable(before)) return false;
-  const temp = tempPathFor(path);
+  const temp = tempPathFor(path, generation);
   try {
     await rename(previous, temp);
   } catch (error) {

@@ -95,9 +95,13 @@ export async function commitTempFile(
   if (durable) await fsyncDir(dirname(path));
 }
 
-/** A fresh name next to `path` for the temp file that replaces it (`removeStaleTempFiles` knows the pattern). */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+/**
+ * A fresh name next to `path` for the temp file that replaces it (`removeStaleTempFiles` knows the
+ * pattern). A `label` (no dots) is kept in the name as `@label`, for crash recovery to read back.
+ */
+export function tempPathFor(path: string, label?: string): string {
+  const tag = label === undefined ? "" : `@${label}`;
+  return join(dirname(path), `.${basename(path)}${tag}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
 }
 
 interface DirSyncs {
