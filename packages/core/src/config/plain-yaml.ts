@@ -14,6 +14,7 @@ import {
   type ScalarEvent,
   type ScalarTagDefinition,
 } from "js-yaml";
+import { type ProfileChunks, splitProfiles } from "./profile-chunks.ts";
 
 /*
  * The fast way to read a config: js-yaml, for the plain YAML nearly every config is written in. It
@@ -144,9 +145,8 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The data of a plain config (a mapping at the root), or `undefined` when `yaml` must read the text. */
-export function parsePlainYaml(text: string): Record<string, unknown> | undefined {
-  if (DIVERGENT_TEXT.some(([needs, pattern]) => text.includes(needs) && pattern.test(text))) return undefined;
+/** One plain document (a mapping at the root) read by js-yaml, and whether it has block collections. */
+function readPlain(text: string): { data: Record<string, unknown>; blocks: boolean } | undefined {
   // js-yaml's messages are not the ones partnerd shows: on any error `yaml` reads the text and reports.
   let events: Event[];
   try {
@@ -155,12 +155,46 @@ export function parsePlainYaml(text: string): Record<string, unknown> | undefine
     return undefined;
   }
   const plain = plainDocument(text, events);
-  if (!plain || (plain.blocks && FLOW_END_AT_LINE_START.test(text))) return undefined;
+  if (!plain) return undefined;
   let documents: unknown[];
   try {
     documents = constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });
   } catch {
     return undefined;
   }
-  return documents.length === 1 && isMapping(documents[0]) ? documents[0] : undefined;
+  const data = documents.length === 1 ? documents[0] : undefined;
+  return isMapping(data) ? { data, blocks: plain.blocks } : undefined;
+}
+
+/** The text read as its pieces (see `profile-chunks.ts`): the same data as one read, or `undefined`. */
+function readInRuns(chunks: ProfileChunks): { data: Record<string, unknown>; blocks: boolean } | undefined {
+  const outer = readPlain(chunks.outer);
+  if (!outer || !Object.hasOwn(outer.data, "profiles") || outer.data.profiles !== null) return undefined;
+  const profiles: Record<string, unknown> = {};
+  for (const run of chunks.runs) {
+    const read = readPlain(run)?.data.profiles;
+    if (!isMapping(read)) return undefined;
+    for (const name of Object.keys(read)) {
+      // A name repeated across runs is a duplicate key: `yaml` reports it.
+      if (Object.hasOwn(profiles, name)) return undefined;
+      profiles[name] = read[name];
+    }
+  }
+  outer.data.profiles = profiles;
+  return { data: outer.data, blocks: true };
+}
+
+/** Profiles read at a time by the fast path, in characters of text (~250 profiles). */
+export const RUN_CHARS = 64 * 1024;
+
+/**
+ * The data of a plain config (a mapping at the root), or `undefined` when `yaml` must read the text.
+ * `runChars`: how much of a large file's profiles is read at a time (tests make it small).
+ */
+export function parsePlainYaml(text: string, runChars = RUN_CHARS): Record<string, unknown> | undefined {
+  if (DIVERGENT_TEXT.some(([needs, pattern]) => text.includes(needs) && pattern.test(text))) return undefined;
+  const chunks = splitProfiles(text, runChars);
+  const read = chunks ? readInRuns(chunks) : readPlain(text);
+  if (!read || (read.blocks && FLOW_END_AT_LINE_START.test(text))) return undefined;
+  return read.data;
 }
