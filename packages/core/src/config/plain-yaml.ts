@@ -166,13 +166,38 @@ function readPlain(text: string): { data: Record<string, unknown>; blocks: boole
   return isMapping(data) ? { data, blocks: plain.blocks } : undefined;
 }
 
+/**
+ * `value` with every string in it replaced by one that does not point into the text it was read from,
+ * one copy per distinct string. js-yaml's strings of 13 characters or more are slices of its input,
+ * which keep the whole input alive: each run of profiles would stay in memory as long as the config.
+ */
+function detachStrings(value: unknown, copies: Map<string, string>): unknown {
+  if (typeof value === "string") {
+    if (value.length < 13) return value;
+    let copy = copies.get(value);
+    if (copy === undefined) {
+      // A flat copy: slicing a concatenation copies its characters into a new string.
+      copy = `${value} `.slice(0, -1);
+      copies.set(copy, copy);
+    }
+    return copy;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = detachStrings(value[i], copies);
+  } else if (isMapping(value)) {
+    for (const key of Object.keys(value)) value[key] = detachStrings(value[key], copies);
+  }
+  return value;
+}
+
 /** The text read as its pieces (see `profile-chunks.ts`): the same data as one read, or `undefined`. */
 function readInRuns(chunks: ProfileChunks): { data: Record<string, unknown>; blocks: boolean } | undefined {
   const outer = readPlain(chunks.outer);
   if (!outer || !Object.hasOwn(outer.data, "profiles") || outer.data.profiles !== null) return undefined;
   const profiles: Record<string, unknown> = {};
+  const copies = new Map<string, string>();
   for (const run of chunks.runs) {
-    const read = readPlain(run)?.data.profiles;
+    const read = detachStrings(readPlain(run)?.data.profiles, copies);
     if (!isMapping(read)) return undefined;
     for (const name of Object.keys(read)) {
       // A name repeated across runs is a duplicate key: `yaml` reports it.
