@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { parseSourceWithYaml } from "../../src/config/parse.ts";
-import { parsePlainYaml } from "../../src/config/plain-yaml.ts";
+import { parsePlainYaml, RUN_CHARS } from "../../src/config/plain-yaml.ts";
 import { splitProfiles } from "../../src/config/profile-chunks.ts";
 import { brief, cleanEnv, testdir } from "./helpers.ts";
 
@@ -364,6 +364,26 @@ describe("a large config through the fast path", () => {
     const badSchedule = await parseConfig(`${bad.join("\n")}\n`, { file, env: cleanEnv() });
     expect(brief(badSchedule.errors!)).toEqual([
       `${2 + 7000 * 4 + 4}:15 profiles.customer-7000.schedule: "61 3 * * *" is not a valid cron expression (minute: 61 is not a valid minute; allowed: 0-59)`,
+    ]);
+  });
+
+  it("reads a large file's profiles in runs to the data one read makes; an error in a run is located", async () => {
+    const lines = [
+      "stateDir: ./state",
+      "profiles:",
+      ...names.slice(0, 1000).flatMap((name) => profile(name)),
+    ];
+    const text = `${lines.join("\n")}\n# after\nnetwork: { timeoutMs: 5000 }\n`;
+    expect(splitProfiles(text, RUN_CHARS)!.runs.length).toBeGreaterThan(2);
+    expect(parsePlainYaml(text)).toEqual(parsePlainYaml(text, Number.POSITIVE_INFINITY));
+    expect(parsePlainYaml(text)).toEqual(exactly(text).data);
+
+    const bad = [...lines];
+    bad[2 + 700 * 4 + 3] = "    scopes: [again]";
+    const file = join(await testdir(), "partnerd.yaml");
+    const result = await parseConfig(`${bad.join("\n")}\n`, { file, env: cleanEnv() });
+    expect(brief(result.errors!)).toEqual([
+      `${2 + 700 * 4 + 4}:5 profiles.customer-700: duplicate key "scopes"`,
     ]);
   });
 });
