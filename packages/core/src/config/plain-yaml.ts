@@ -19,8 +19,9 @@ import { type ProfileChunks, splitProfiles } from "./profile-chunks.ts";
 /*
  * The fast way to read a config: js-yaml, for the plain YAML nearly every config is written in. It
  * reads a 10,000-profile file (2.5 MB) in a sixth of the time `yaml` takes and builds plain data only,
- * where `yaml` builds a syntax tree and a document (~1 s and ~250 MB). `yaml` stays the reference: it
- * reads every text this declines, and it locates issues.
+ * where `yaml` builds a syntax tree and a document (~1 s and ~250 MB), and a large file's profiles
+ * ~250 at a time (`profile-chunks.ts`). `yaml` stays the reference: it reads every text this declines,
+ * and it locates issues.
  *
  * Declined, so read by `yaml` (which reports each problem with its line and column, or reads the text
  * its own way): anything js-yaml rejects (syntax errors, duplicate keys, tabs as indentation), more than
