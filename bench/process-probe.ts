@@ -1,7 +1,7 @@
 /**
  * Runs partnerd (or node) as a whole process and reports wall time and peak RSS. The child reports its
  * own peak RSS at exit (VmHWM: getrusage's maxrss survives exec on Linux, so a child would report the
- * bench's own peak), and its armed timers on SIGUSR2, through a preloaded module.
+ * bench's own peak), and on SIGUSR2 its armed timers and its memory, through a preloaded module.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ export const BIN = fileURLToPath(new URL("../packages/cli/bin/partnerd.js", impo
 
 const PROBE = `data:text/javascript,${encodeURIComponent(`
 import { readFileSync, writeSync } from "node:fs";
+import v8 from "node:v8";
 const peakKb = () => {
   try {
     return Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]);
@@ -19,7 +20,13 @@ const peakKb = () => {
   }
 };
 process.on("exit", () => writeSync(2, "\\nBENCH_RSS_KB " + peakKb() + "\\n"));
-process.on("SIGUSR2", () => writeSync(2, "\\nBENCH_TIMERS " + process.getActiveResourcesInfo().filter((r) => r === "Timeout").length + "\\n"));
+process.on("SIGUSR2", () => {
+  writeSync(2, "\\nBENCH_TIMERS " + process.getActiveResourcesInfo().filter((r) => r === "Timeout").length + "\\n");
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? NaN;
+  globalThis.gc?.();
+  const live = globalThis.gc ? v8.getHeapStatistics().used_heap_size : NaN;
+  writeSync(2, "\\nBENCH_HEAP " + live + " " + young + " " + process.memoryUsage.rss() + "\\n");
+});
 `)}`;
 
 /** Wall time of `node [args]` without the probe, for start-up times (the probe itself costs ~15 ms). */
@@ -61,20 +68,44 @@ function rssOf(stderr: string): number {
 
 export interface Daemon {
   readyMs: number;
+  /** Peak RSS over the daemon's life (VmHWM). */
   rssMb: number;
   timers: number;
   /** CPU used while idle over `idleMs`, in ms. */
   idleCpuMs: number;
+  /** The JS heap's live data after start-up: used after a full GC once idle. */
+  liveHeapMb: number;
+  /** The size V8 gave its young generation (both semi-spaces) by then. */
+  youngGenerationMb: number;
+  /** RSS once idle, after that GC. */
+  idleRssMb: number;
 }
 
-/** Starts `partnerd run`, waits until it serves, counts its timers, measures idle CPU, stops it. */
-export async function probeDaemon(config: string, idleMs: number): Promise<Daemon> {
+/**
+ * `NODE_OPTIONS` as the shipped systemd unit sets it (`Environment=NODE_OPTIONS=...`), so that the bench
+ * follows the unit; empty when it sets none.
+ */
+export function systemdUnitNodeOptions(): string {
+  const unit = readFileSync(new URL("../examples/systemd/partnerd.service", import.meta.url), "utf8");
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim() ?? "";
+}
+
+/**
+ * Starts `partnerd run`, waits until it serves, counts its timers, measures idle CPU and memory, stops
+ * it. `nodeOptions`: a `NODE_OPTIONS` for the daemon (the systemd unit's). `--expose-gc` only lets the
+ * probe run a full GC after the idle stretch, to see the live heap; it changes no heap sizing.
+ */
+export async function probeDaemon(config: string, idleMs: number, nodeOptions = ""): Promise<Daemon> {
   const start = performance.now();
   const child = spawn(
     process.execPath,
-    ["--import", PROBE, BIN, "run", "-c", config, "--log-format", "json"],
+    ["--expose-gc", "--import", PROBE, BIN, "run", "-c", config, "--log-format", "json"],
     {
       stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(" "),
+      },
     },
   );
   let stdout = "";
@@ -100,7 +131,18 @@ export async function probeDaemon(config: string, idleMs: number): Promise<Daemo
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
   const timers = Number(/BENCH_TIMERS (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-  return { readyMs, rssMb: rssOf(stderr), timers, idleCpuMs };
+  const [live, young, idleRss] = (/BENCH_HEAP (\S+) (\S+) (\S+)/.exec(stderr)?.slice(1) ?? []).map(
+    (bytes) => Number(bytes) / 1024 / 1024,
+  );
+  return {
+    readyMs,
+    rssMb: rssOf(stderr),
+    timers,
+    idleCpuMs,
+    liveHeapMb: live ?? Number.NaN,
+    youngGenerationMb: young ?? Number.NaN,
+    idleRssMb: idleRss ?? Number.NaN,
+  };
 }
 
 function cpuTicksOf(pid: number): number {

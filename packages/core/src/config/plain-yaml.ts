@@ -14,12 +14,14 @@ import {
   type ScalarEvent,
   type ScalarTagDefinition,
 } from "js-yaml";
+import { type ProfileChunks, splitProfiles } from "./profile-chunks.ts";
 
 /*
  * The fast way to read a config: js-yaml, for the plain YAML nearly every config is written in. It
  * reads a 10,000-profile file (2.5 MB) in a sixth of the time `yaml` takes and builds plain data only,
- * where `yaml` builds a syntax tree and a document (~1 s and ~250 MB). `yaml` stays the reference: it
- * reads every text this declines, and it locates issues.
+ * where `yaml` builds a syntax tree and a document (~1 s and ~250 MB), and a large file's profiles
+ * ~250 at a time (`profile-chunks.ts`). `yaml` stays the reference: it reads every text this declines,
+ * and it locates issues.
  *
  * Declined, so read by `yaml` (which reports each problem with its line and column, or reads the text
  * its own way): anything js-yaml rejects (syntax errors, duplicate keys, tabs as indentation), more than
@@ -144,9 +146,8 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The data of a plain config (a mapping at the root), or `undefined` when `yaml` must read the text. */
-export function parsePlainYaml(text: string): Record<string, unknown> | undefined {
-  if (DIVERGENT_TEXT.some(([needs, pattern]) => text.includes(needs) && pattern.test(text))) return undefined;
+/** One plain document (a mapping at the root) read by js-yaml, and whether it has block collections. */
+function readPlain(text: string): { data: Record<string, unknown>; blocks: boolean } | undefined {
   // js-yaml's messages are not the ones partnerd shows: on any error `yaml` reads the text and reports.
   let events: Event[];
   try {
@@ -155,12 +156,71 @@ export function parsePlainYaml(text: string): Record<string, unknown> | undefine
     return undefined;
   }
   const plain = plainDocument(text, events);
-  if (!plain || (plain.blocks && FLOW_END_AT_LINE_START.test(text))) return undefined;
+  if (!plain) return undefined;
   let documents: unknown[];
   try {
     documents = constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });
   } catch {
     return undefined;
   }
-  return documents.length === 1 && isMapping(documents[0]) ? documents[0] : undefined;
+  const data = documents.length === 1 ? documents[0] : undefined;
+  return isMapping(data) ? { data, blocks: plain.blocks } : undefined;
+}
+
+/**
+ * `value` with every string in it replaced by one that does not point into the text it was read from,
+ * one copy per distinct string. js-yaml's strings of 13 characters or more are slices of its input,
+ * which keep the whole input alive: each run of profiles would stay in memory as long as the config.
+ */
+function detachStrings(value: unknown, copies: Map<string, string>): unknown {
+  if (typeof value === "string") {
+    if (value.length < 13) return value;
+    let copy = copies.get(value);
+    if (copy === undefined) {
+      // A flat copy: slicing a concatenation copies its characters into a new string.
+      copy = `${value} `.slice(0, -1);
+      copies.set(copy, copy);
+    }
+    return copy;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = detachStrings(value[i], copies);
+  } else if (isMapping(value)) {
+    for (const key of Object.keys(value)) value[key] = detachStrings(value[key], copies);
+  }
+  return value;
+}
+
+/** The text read as its pieces (see `profile-chunks.ts`): the same data as one read, or `undefined`. */
+function readInRuns(chunks: ProfileChunks): { data: Record<string, unknown>; blocks: boolean } | undefined {
+  const outer = readPlain(chunks.outer);
+  if (!outer || !Object.hasOwn(outer.data, "profiles") || outer.data.profiles !== null) return undefined;
+  const profiles: Record<string, unknown> = {};
+  const copies = new Map<string, string>();
+  for (const run of chunks.runs) {
+    const read = detachStrings(readPlain(run)?.data.profiles, copies);
+    if (!isMapping(read)) return undefined;
+    for (const name of Object.keys(read)) {
+      // A name repeated across runs is a duplicate key: `yaml` reports it.
+      if (Object.hasOwn(profiles, name)) return undefined;
+      profiles[name] = read[name];
+    }
+  }
+  outer.data.profiles = profiles;
+  return { data: outer.data, blocks: true };
+}
+
+/** Profiles read at a time by the fast path, in characters of text (~250 profiles). */
+export const RUN_CHARS = 64 * 1024;
+
+/**
+ * The data of a plain config (a mapping at the root), or `undefined` when `yaml` must read the text.
+ * `runChars`: how much of a large file's profiles is read at a time (tests make it small).
+ */
+export function parsePlainYaml(text: string, runChars = RUN_CHARS): Record<string, unknown> | undefined {
+  if (DIVERGENT_TEXT.some(([needs, pattern]) => text.includes(needs) && pattern.test(text))) return undefined;
+  const chunks = splitProfiles(text, runChars);
+  const read = chunks ? readInRuns(chunks) : readPlain(text);
+  if (!read || (read.blocks && FLOW_END_AT_LINE_START.test(text))) return undefined;
+  return read.data;
 }

@@ -8,8 +8,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { parseSourceWithYaml } from "../../src/config/parse.ts";
-import { parsePlainYaml } from "../../src/config/plain-yaml.ts";
+import { parsePlainYaml, RUN_CHARS } from "../../src/config/plain-yaml.ts";
+import { splitProfiles } from "../../src/config/profile-chunks.ts";
 import { brief, cleanEnv, testdir } from "./helpers.ts";
+
+/** How many texts `expectAgreement` saw the fast path read in more than one run. */
+let readInSeveralRuns = 0;
 
 /** What the exact path makes of `text`, in the fast path's terms. */
 function exactly(text: string) {
@@ -17,11 +21,21 @@ function exactly(text: string) {
   return { data, problems: [...errors, ...warnings].map((i) => `${i.line}:${i.column} ${i.message}`) };
 }
 
-/** The property: the fast path reads `text` as `yaml` does, or leaves it to `yaml`. */
+/**
+ * The property: the fast path reads `text` as `yaml` does, or leaves it to `yaml`; read whole, and
+ * with every profile read on its own, as a large file's profiles are read in runs.
+ */
 function expectAgreement(text: string): "fast" | "declined" {
   const fast = parsePlainYaml(text);
+  const inRuns = parsePlainYaml(text, 1);
+  if (fast === undefined && inRuns === undefined) return "declined";
+  const exact = exactly(text);
+  if (inRuns !== undefined) {
+    expect({ text, ...exact }).toEqual({ text, data: inRuns, problems: [] });
+    if ((splitProfiles(text, 1)?.runs.length ?? 0) > 1) readInSeveralRuns++;
+  }
   if (fast === undefined) return "declined";
-  expect({ text, ...exactly(text) }).toEqual({ text, data: fast, problems: [] });
+  expect({ text, ...exact }).toEqual({ text, data: fast, problems: [] });
   return "fast";
 }
 
@@ -158,6 +172,30 @@ const DECLINED: Record<string, string> = {
   "multi-line implicit key": "a:\n  b\n  c: 1",
 };
 
+/** Profiles read in runs (see profile-chunks.ts), with what may sit between, inside and after them. */
+const IN_RUNS: Record<string, string> = {
+  "profiles, then another key": "a: 1\nprofiles:\n  p1:\n    x: 1\n  p2: {y: 2}\nstores:\n  s: {use: file}",
+  "comments and blank lines between profiles, at any indentation":
+    "profiles:\n  # first\n\n  p1:\n    x: 1\n# at the root\n\n   # deeper\n  p2:\n    y: 2\n# end",
+  "block scalars, multi-line plain and quoted scalars ending before a profile":
+    'profiles:\n  p1:\n    a: |\n      text\n\n    b: >-\n      folded\n  p2:\n    c: plain\n      more\n  p3:\n    d: "x\n      y"\n  p4: {}',
+  "a compact list at the profiles' indentation": "profiles:\n  p1:\n  - a\n  - b\n  p2:\n    x: 1",
+  "quoted profile names": "profiles:\n  'p 1':\n    x: 1\n  \"p 2\":\n    y: 2",
+  "CRLF line ends and a comment after profiles:":
+    "profiles: # all\r\n  p1:\r\n    x: 1\r\n  p2:\r\n    y: 2\r\n",
+  "profiles indented by four": "profiles:\n    p1:\n        x: 1\n    p2:\n        y: 2\n",
+};
+
+/** Profiles that cannot be read in runs: read whole, or left to `yaml`. */
+const NOT_IN_RUNS: Record<string, string> = {
+  "a name repeated in another run": "profiles:\n  p1:\n    x: 1\n  p1:\n    y: 2",
+  "a quoted scalar open across a profile": "profiles:\n  p1:\n    a: 'open\n  p2: x'\n  p3: {}",
+  "a flow collection open across a profile": "profiles:\n  p1: [a,\n  p2, b]\n  p3: {}",
+  "profiles: twice": "profiles:\n  p1: {}\nprofiles:\n  p2: {}",
+  "profiles: with a value on its line": "profiles: {p1: {}}\nx:\n  p2: {}",
+  "a second document after the profiles": "profiles:\n  p1: {}\n---\nb: 1",
+};
+
 /** A config with most of the syntax above, for random edits. */
 const SEED = [
   "# partnerd",
@@ -233,9 +271,23 @@ describe("the plain-YAML fast path", () => {
     expect(parsePlainYaml(text)).toBeUndefined();
   });
 
+  it.each(Object.entries(IN_RUNS))("reads %s one profile at a time as yaml does", (_name, text) => {
+    expect(parsePlainYaml(text, 1)).toEqual(parsePlainYaml(text, Number.POSITIVE_INFINITY));
+    expect(expectAgreement(text)).toBe("fast");
+  });
+
+  it.each(Object.entries(NOT_IN_RUNS))("reads %s whole, or leaves it to yaml", (_name, text) => {
+    const inRuns = parsePlainYaml(text, 1);
+    if (inRuns !== undefined) expect(inRuns).toEqual(parsePlainYaml(text, Number.POSITIVE_INFINITY));
+    expectAgreement(text);
+  });
+
   it("agrees with yaml on thousands of random edits of configs, or declines them", () => {
     const next = random(12);
-    const seeds = [SEED, ...Object.values(SAME), ...Object.values(DECLINED)];
+    const seeds = [
+      SEED,
+      ...[SAME, DECLINED, IN_RUNS, NOT_IN_RUNS].flatMap((corpus) => Object.values(corpus)),
+    ];
     const outcomes = { fast: 0, declined: 0 };
     for (let i = 0; i < 5000; i++) {
       let text = seeds[Math.floor(next() * seeds.length)]!;
@@ -246,6 +298,19 @@ describe("the plain-YAML fast path", () => {
     // Both paths were exercised, so the agreement above is not vacuous.
     expect(outcomes.fast).toBeGreaterThan(500);
     expect(outcomes.declined).toBeGreaterThan(500);
+  });
+
+  it("agrees with yaml on random edits of configs read one profile at a time, or declines them", () => {
+    const next = random(21);
+    const seeds = [SEED, ...Object.values(IN_RUNS)];
+    const before = readInSeveralRuns;
+    for (let i = 0; i < 3000; i++) {
+      let text = seeds[Math.floor(next() * seeds.length)]!;
+      const edits = 1 + Math.floor(next() * 3);
+      for (let k = 0; k < edits; k++) text = edit(text, next);
+      expectAgreement(text);
+    }
+    expect(readInSeveralRuns - before).toBeGreaterThan(500);
   });
 
   it("agrees with yaml on random scalars in every position a scalar takes, or declines them", () => {
@@ -299,6 +364,26 @@ describe("a large config through the fast path", () => {
     const badSchedule = await parseConfig(`${bad.join("\n")}\n`, { file, env: cleanEnv() });
     expect(brief(badSchedule.errors!)).toEqual([
       `${2 + 7000 * 4 + 4}:15 profiles.customer-7000.schedule: "61 3 * * *" is not a valid cron expression (minute: 61 is not a valid minute; allowed: 0-59)`,
+    ]);
+  });
+
+  it("reads a large file's profiles in runs to the data one read makes; an error in a run is located", async () => {
+    const lines = [
+      "stateDir: ./state",
+      "profiles:",
+      ...names.slice(0, 1000).flatMap((name) => profile(name)),
+    ];
+    const text = `${lines.join("\n")}\n# after\nnetwork: { timeoutMs: 5000 }\n`;
+    expect(splitProfiles(text, RUN_CHARS)!.runs.length).toBeGreaterThan(2);
+    expect(parsePlainYaml(text)).toEqual(parsePlainYaml(text, Number.POSITIVE_INFINITY));
+    expect(parsePlainYaml(text)).toEqual(exactly(text).data);
+
+    const bad = [...lines];
+    bad[2 + 700 * 4 + 3] = "    scopes: [again]";
+    const file = join(await testdir(), "partnerd.yaml");
+    const result = await parseConfig(`${bad.join("\n")}\n`, { file, env: cleanEnv() });
+    expect(brief(result.errors!)).toEqual([
+      `${2 + 700 * 4 + 4}:5 profiles.customer-700: duplicate key "scopes"`,
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../src/log/logger.ts";
 import { jitterOffsetMs } from "../../src/schedule/jitter.ts";
@@ -208,5 +209,23 @@ describe("compileSchedule", () => {
     const tick = new Date("2026-03-29T02:05:00Z");
     expect(shared.atOrBefore(tick)).toEqual(tick);
     expect(shared.after(tick)).toEqual(new Date("2026-03-29T02:10:00Z"));
+  });
+
+  it("answers as croner alone does for schedules sharing its table of years, and with a year field", () => {
+    // Compiled schedules share one table of allowed years (croner built one of 80 KB per schedule).
+    const patterns = ["0 3 * * *", "*/7 * * * *", "0 0 29 2 *", "0 12 * * 1-5", "0 0 0 1 1 * 2031"];
+    for (const pattern of patterns) {
+      const compiled = compileSchedule(pattern, "America/New_York");
+      const alone = new Cron(pattern, { domAndDow: true, timezone: "America/New_York" });
+      for (
+        let t = Date.parse("2026-01-01T00:00:00Z");
+        t < Date.parse("2034-01-01T00:00:00Z");
+        t += 97 * 86_400_000
+      ) {
+        const at = new Date(t);
+        expect(compiled.after(at)).toEqual(alone.nextRun(at) ?? undefined);
+        expect(compiled.atOrBefore(at)).toEqual(alone.previousRuns(1, new Date(t + 1))[0]);
+      }
+    }
   });
 });
