@@ -1,4 +1,10 @@
-import { type ProfileReport, profileReports } from "@partnerd/core/status";
+import { resolve } from "node:path";
+import {
+  findConfigFile,
+  type ProfileReport,
+  prefetchStateFolder,
+  profileReports,
+} from "@partnerd/core/status";
 import { type GlobalOptions, loadConfigFor, loggerFor } from "../context.ts";
 
 export interface StatusOptions extends GlobalOptions {
@@ -11,9 +17,22 @@ export interface StatusOptions extends GlobalOptions {
  */
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const logger = loggerFor(options, { stream: "stderr", defaultLevel: "warn" });
-  // Read from the state folder only: a monitoring check need not hold the app's secret.
-  const config = await loadConfigFor(options, logger, { secrets: "skip" });
-  const reports = await profileReports(config, new Date(), logger);
+  // The config file is found once, here, so that the state folder can be read on another thread while
+  // the config loads. Its files are a snapshot either way, taken while the command runs; a status
+  // written after the read is the next run's to show, as it would be had the command started earlier.
+  const cwd = process.cwd();
+  const configFile = options.config ? resolve(cwd, options.config) : (await findConfigFile({ cwd })).file;
+  const prefetch = prefetchStateFolder(configFile);
+  let config: Awaited<ReturnType<typeof loadConfigFor>>;
+  try {
+    // Read from the state folder only: a monitoring check need not hold the app's secret.
+    config = await loadConfigFor({ ...options, config: configFile }, logger, { secrets: "skip" });
+  } catch (error) {
+    prefetch.cancel();
+    throw error;
+  }
+  const snapshot = await prefetch.take(config.stateDir);
+  const reports = await profileReports(config, new Date(), logger, snapshot);
   process.stdout.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : table(reports));
   if (reports.some((r) => r.health === "needs-consent" || r.health === "failing")) process.exitCode = 1;
 }

@@ -1,11 +1,12 @@
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { type EventMemo, type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
+import { jsonNames } from "../state-folder-listing.ts";
 import { statusFilePath } from "../state-paths.ts";
+import type { StateFolderSnapshot } from "../state-prefetch.ts";
 import { readStatuses } from "../status-snapshot.ts";
 import { StatusBook, unwrittenStatus } from "./status.ts";
 
@@ -34,27 +35,25 @@ export interface ProfileReport {
   failedHooks: HookFailure[];
 }
 
-/** Names of the `.json` files in `dir`; none when it does not exist. One listing instead of a probe per profile. */
-async function jsonNames(dir: string): Promise<Set<string>> {
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    // ENOTDIR: something that is not a folder sits there, so it holds no entries.
-    if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
-    throw error;
-  });
-  return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
-}
-
+/**
+ * `snapshot`: the state folder read ahead (`prefetchStateFolder`), used when it is this config's;
+ * otherwise the folder is read here.
+ */
 export async function profileReports(
   config: PartnerdConfig,
   now = new Date(),
   logger: Logger = silentLogger,
+  snapshot?: StateFolderSnapshot,
 ): Promise<ProfileReport[]> {
   const profiles = Object.values(config.profiles);
-  const [pending, memos, present] = await Promise.all([
-    jsonNames(join(config.stateDir, "journal")),
-    jsonNames(join(config.stateDir, "events")),
-    jsonNames(join(config.stateDir, "status")),
-  ]);
+  const prefetched = snapshot?.stateDir === config.stateDir ? snapshot : undefined;
+  const [pending, memos, present] = prefetched
+    ? [prefetched.journal, prefetched.events, prefetched.statuses]
+    : await Promise.all([
+        jsonNames(join(config.stateDir, "journal")),
+        jsonNames(join(config.stateDir, "events")),
+        jsonNames(join(config.stateDir, "status")),
+      ]);
   // All at once and synchronously (a promise per small file costs several times its read), and only
   // the files the listing found or this process has yet to write: probing a missing one costs a thrown
   // ENOENT, 10,000 of them a noticeable part of a second.
@@ -63,6 +62,7 @@ export async function profileReports(
     profiles
       .map((p) => p.name)
       .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
+    prefetched?.statuses,
   );
   const book = new StatusBook(config.stateDir, logger);
   const compile = scheduleCompiler();
