@@ -44,7 +44,7 @@ export function prefetchStateFolder(configFile: string, env: NodeJS.ProcessEnv =
     // Plain JavaScript from this module's own functions: a TypeScript module would cost the worker
     // ~60 ms of loading the type stripper. No exec arguments: a preloaded module would run again there.
     worker = new Worker(
-      `${writtenStateDir}\n${parseStatusText}\n(${readStateFolder})(process.getBuiltinModule("node:worker_threads").workerData);`,
+      `(${readStateFolder})(process.getBuiltinModule("node:worker_threads").workerData, ${writtenStateDir}, ${parseStatusText});`,
       { eval: true, workerData: request, execArgv: [], stdout: true, stderr: true },
     );
   } catch {
@@ -92,16 +92,20 @@ export function prefetchStateFolder(configFile: string, env: NodeJS.ProcessEnv =
 }
 
 /**
- * The worker's body; runs as the source text of this function, so it uses nothing from outside it but
- * {@link writtenStateDir} and {@link parseStatusText}. Lists the folders as `profileReports` does, then
- * reads every status file.
+ * The worker's body; runs as the source text of this function, so it uses nothing from outside it but its
+ * arguments (the source of {@link writtenStateDir} and `parseStatusText`: a name imported here would not
+ * exist there). Lists the folders as `profileReports` does, then reads every status file.
  */
-function readStateFolder({ configFile, defaultStateDir }: PrefetchRequest): void {
+function readStateFolder(
+  { configFile, defaultStateDir }: PrefetchRequest,
+  guessStateDir: typeof writtenStateDir,
+  parseStatus: typeof parseStatusText,
+): void {
   const { readdirSync, readFileSync } = process.getBuiltinModule("node:fs");
   const { dirname, join, resolve } = process.getBuiltinModule("node:path");
   const post = (message: PrefetchMessage) =>
     process.getBuiltinModule("node:worker_threads").parentPort?.postMessage(message);
-  const written = writtenStateDir(readFileSync(configFile, "utf8"));
+  const written = guessStateDir(readFileSync(configFile, "utf8"));
   const stateDir = written === undefined ? defaultStateDir : resolve(dirname(configFile), written);
   post({ stateDir });
   const jsonNames = (dir: string): Set<string> => {
@@ -125,7 +129,7 @@ function readStateFolder({ configFile, defaultStateDir }: PrefetchRequest): void
     } catch {
       text = undefined;
     }
-    statuses.set(name, text === undefined ? {} : parseStatusText(text));
+    statuses.set(name, text === undefined ? {} : parseStatus(text));
   }
   post({ snapshot: { stateDir, journal, events, statuses } });
 }

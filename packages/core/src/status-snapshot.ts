@@ -13,13 +13,11 @@ const BATCH = 500;
  * engine's `StatusBook` sets a damaged one aside at the profile's next run). The files are read
  * synchronously in batches: 10,000 small files take ~80 ms that way and ~500 ms through
  * `fs/promises` (an open, fstat, read and close round trip each), and the yields keep a running
- * daemon's sockets answering meanwhile. `readAhead`: the status files already read, by profile, used instead
- * of the files (a profile missing from it has no file).
+ * daemon's sockets answering meanwhile.
  */
 export async function readStatuses(
   stateDir: string,
   profiles: readonly string[],
-  readAhead?: ReadonlyMap<string, ProfileStatus>,
 ): Promise<Map<string, ProfileStatus>> {
   const statuses = new Map<string, ProfileStatus>();
   const pathOf = statusPaths(stateDir);
@@ -29,10 +27,6 @@ export async function readStatuses(
     const recorded = unwrittenStatus(path);
     if (recorded) {
       statuses.set(profile, recorded);
-      continue;
-    }
-    if (readAhead) {
-      statuses.set(profile, readAhead.get(profile) ?? {});
       continue;
     }
     let text: string | undefined;

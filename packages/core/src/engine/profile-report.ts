@@ -8,7 +8,7 @@ import { jsonNames } from "../state-folder-listing.ts";
 import { statusFilePath } from "../state-paths.ts";
 import type { StateFolderSnapshot } from "../state-prefetch.ts";
 import { readStatuses } from "../status-snapshot.ts";
-import { StatusBook, unwrittenStatus } from "./status.ts";
+import { anyUnwrittenStatus, StatusBook, unwrittenStatus } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -54,16 +54,19 @@ export async function profileReports(
         jsonNames(join(config.stateDir, "events")),
         jsonNames(join(config.stateDir, "status")),
       ]);
-  // All at once and synchronously (a promise per small file costs several times its read), and only
-  // the files the listing found or this process has yet to write: probing a missing one costs a thrown
-  // ENOENT, 10,000 of them a noticeable part of a second.
-  const statuses = await readStatuses(
-    config.stateDir,
-    profiles
-      .map((p) => p.name)
-      .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
-    prefetched?.statuses,
-  );
+  // Read ahead, the statuses are complete unless this process recorded one it has not written yet.
+  const statuses =
+    prefetched && !anyUnwrittenStatus()
+      ? prefetched.statuses
+      : // All at once and synchronously (a promise per small file costs several times its read), and
+        // only the files the listing found or this process has yet to write: probing a missing one
+        // costs a thrown ENOENT, 10,000 of them a noticeable part of a second.
+        await readStatuses(
+          config.stateDir,
+          profiles
+            .map((p) => p.name)
+            .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
+        );
   const book = new StatusBook(config.stateDir, logger);
   const compile = scheduleCompiler();
   const reports: ProfileReport[] = [];
@@ -100,7 +103,7 @@ export async function profileReports(
       journalPending: pending.has(profile.name),
       tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
-      failedHooks: Object.values(memo.failedHooks ?? {}),
+      failedHooks: memo.failedHooks ? Object.values(memo.failedHooks) : [],
     });
   }
   return reports;
