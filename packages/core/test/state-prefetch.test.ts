@@ -61,7 +61,7 @@ describe("prefetchStateFolder", () => {
   it("reads the config's state folder on a worker; the reports equal a direct read, a damaged file is still set aside and warned about", async () => {
     const { file, state, config, write } = await stateFolder();
     const now = new Date("2026-01-02T00:01:00Z");
-    const snapshot = await prefetchStateFolder(file).take(config.stateDir);
+    const snapshot = await prefetchStateFolder(file, { minConfigBytes: 0 }).take(config.stateDir);
     expect(snapshot?.stateDir).toBe(state);
     expect([...snapshot!.statuses.keys()].sort()).toEqual(["consent", "ok", "pending", "torn"]);
     expect(snapshot!.journal).toEqual(new Set(["pending"]));
@@ -86,10 +86,12 @@ describe("prefetchStateFolder", () => {
     expect(warnings).toHaveLength(2);
   });
 
-  it("is not used for another folder: not taken, and a snapshot of another folder is ignored", async () => {
+  it("is not used for another folder or a small config: not taken, and a snapshot of another folder is ignored", async () => {
     const { file, config } = await stateFolder();
+    // A config this small loads before a worker would have started.
+    expect(await prefetchStateFolder(file).take(config.stateDir)).toBeUndefined();
     const other = await testdir();
-    expect(await prefetchStateFolder(file).take(other)).toBeUndefined();
+    expect(await prefetchStateFolder(file, { minConfigBytes: 0 }).take(other)).toBeUndefined();
 
     const elsewhere = {
       stateDir: other,
@@ -105,9 +107,10 @@ describe("prefetchStateFolder", () => {
   it("without stateDir in the config, reads the folder the environment names", async () => {
     const { file, state, config } = await stateFolder("");
     expect(config.stateDir).toBe(state);
-    const snapshot = await prefetchStateFolder(file, cleanEnv({ STATE_DIRECTORY: state })).take(
-      config.stateDir,
-    );
+    const snapshot = await prefetchStateFolder(file, {
+      env: cleanEnv({ STATE_DIRECTORY: state }),
+      minConfigBytes: 0,
+    }).take(config.stateDir);
     expect(snapshot?.statuses.get("ok")).toMatchObject({ lastSuccessAt: "2026-01-01T00:00:00.000Z" });
   });
 

@@ -55,6 +55,10 @@ describe("partnerd status", () => {
 
   it("found by search, reads the state folder ahead: a damaged status is set aside and warned about, a pending journal shown", async () => {
     const ws = await createWorkspace(fake.entra);
+    // Only a large config is worth a worker: this one's state folder is read after it loads.
+    const small = await runPartnerd(["status", "--log-level", "debug"], { cwd: ws.dir });
+    expect(small.stderr).toContain("state folder read after the config loaded");
+    await appendFile(ws.configPath, "# padding to the size of ~2,000 profiles\n".repeat(15_000));
     for (const folder of ["status", "journal"]) await mkdir(join(ws.stateDir, folder), { recursive: true });
     await writeFile(join(ws.stateDir, "status", "pc.json"), '{"lastSuccessAt": "2026-');
     await writeFile(join(ws.stateDir, "journal", "pc.json"), "{}");
