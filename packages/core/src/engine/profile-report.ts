@@ -1,10 +1,10 @@
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PartnerdConfig, ProfileConfig } from "../config/types.ts";
 import { type EventMemo, type HookFailure, readEventMemo } from "../hooks/lifecycle-events.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
-import { jsonNames } from "../state-folder-listing.ts";
 import { statusFilePath } from "../state-paths.ts";
 import type { StateFolderSnapshot } from "../state-prefetch.ts";
 import { readStatuses } from "../status-snapshot.ts";
@@ -33,6 +33,16 @@ export interface ProfileReport {
   lastError: string | undefined;
   /** Hooks whose latest run failed, with that failure. */
   failedHooks: HookFailure[];
+}
+
+/** Names of the `.json` files in `dir`; none when it does not exist. One listing instead of a probe per profile. */
+async function jsonNames(dir: string): Promise<Set<string>> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    // ENOTDIR: something that is not a folder sits there, so it holds no entries.
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
+    throw error;
+  });
+  return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
 }
 
 /**
