@@ -62,7 +62,8 @@ export async function readStatus(stateDir: string, profile: string): Promise<Pro
   }
 }
 
-function parseStatusText(text: string): ProfileStatus {
+/** A status file's text as a status; `{}` when damaged. Self-contained: a worker runs its source text. */
+export function parseStatusText(text: string): ProfileStatus {
   try {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))

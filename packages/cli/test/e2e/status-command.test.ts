@@ -1,4 +1,4 @@
-import { appendFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createWorkspace, runPartnerd, storedToken, useFakeEntra } from "./harness.ts";
@@ -51,5 +51,31 @@ describe("partnerd status", () => {
     expect(monitoring.code).toBe(1);
     expect(monitoring.stdout).toMatch(/^pc\s+needs-consent\s+\S+\s+\S+\s+rejected\s+AADSTS700082/m);
     expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath])).stderr).toContain("client-secret");
+  });
+
+  it("found by search, reads the state folder ahead: a damaged status is set aside and warned about, a pending journal shown", async () => {
+    const ws = await createWorkspace(fake.entra);
+    // Only a large config is worth a worker: this one's state folder is read after it loads.
+    const small = await runPartnerd(["status", "--log-level", "debug"], { cwd: ws.dir });
+    expect(small.stderr).toContain("state folder read after the config loaded");
+    await appendFile(ws.configPath, "# padding to the size of ~2,000 profiles\n".repeat(15_000));
+    for (const folder of ["status", "journal"]) await mkdir(join(ws.stateDir, folder), { recursive: true });
+    await writeFile(join(ws.stateDir, "status", "pc.json"), '{"lastSuccessAt": "2026-');
+    await writeFile(join(ws.stateDir, "journal", "pc.json"), "{}");
+    const damaged = await runPartnerd(["status", "--log-level", "debug"], { cwd: ws.dir });
+    expect(damaged.code).toBe(0);
+    expect(damaged.stdout).toMatch(/^pc\s+never-refreshed \(write pending\)\s+-\s+\S+\s+-$/m);
+    expect(damaged.stderr).toContain("state folder read while the config loaded");
+    expect(damaged.stderr).toContain("the profile status file is damaged; set aside");
+    expect(await readdir(join(ws.stateDir, "status"))).toEqual(["pc.json.corrupt"]);
+
+    // A state folder written in a way the read ahead cannot guess is read after the config, as before.
+    await rm(join(ws.stateDir, "journal", "pc.json"));
+    expect((await runPartnerd(["refresh", "pc", "-c", ws.configPath])).code).toBe(0);
+    const config = await readFile(ws.configPath, "utf8");
+    await writeFile(ws.configPath, config.replace("stateDir: ./state", 'stateDir: "./st\\u0061te"'));
+    const escaped = await runPartnerd(["status", "--log-level", "debug", "-c", ws.configPath]);
+    expect(escaped.stderr).toContain("state folder read after the config loaded");
+    expect(escaped.stdout).toMatch(/^pc\s+ok\s+\S+\s+\S+\s+(89|90) days$/m);
   });
 });

@@ -6,8 +6,9 @@ import { type Logger, silentLogger } from "../log/logger.ts";
 import { jitterOffsetMs, jitterWindowMs } from "../schedule/jitter.ts";
 import { type CompiledSchedule, scheduleCompiler } from "../schedule/next-run.ts";
 import { statusFilePath } from "../state-paths.ts";
+import type { StateFolderSnapshot } from "../state-prefetch.ts";
 import { readStatuses } from "../status-snapshot.ts";
-import { StatusBook, unwrittenStatus } from "./status.ts";
+import { anyUnwrittenStatus, StatusBook, unwrittenStatus } from "./status.ts";
 
 export type ProfileHealth = "ok" | "needs-consent" | "failing" | "never-refreshed";
 
@@ -44,26 +45,38 @@ async function jsonNames(dir: string): Promise<Set<string>> {
   return new Set(names.filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -".json".length)));
 }
 
+/**
+ * `snapshot`: the state folder read ahead (`prefetchStateFolder`), used when it is this config's;
+ * otherwise the folder is read here.
+ */
 export async function profileReports(
   config: PartnerdConfig,
   now = new Date(),
   logger: Logger = silentLogger,
+  snapshot?: StateFolderSnapshot,
 ): Promise<ProfileReport[]> {
   const profiles = Object.values(config.profiles);
-  const [pending, memos, present] = await Promise.all([
-    jsonNames(join(config.stateDir, "journal")),
-    jsonNames(join(config.stateDir, "events")),
-    jsonNames(join(config.stateDir, "status")),
-  ]);
-  // All at once and synchronously (a promise per small file costs several times its read), and only
-  // the files the listing found or this process has yet to write: probing a missing one costs a thrown
-  // ENOENT, 10,000 of them a noticeable part of a second.
-  const statuses = await readStatuses(
-    config.stateDir,
-    profiles
-      .map((p) => p.name)
-      .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
-  );
+  const prefetched = snapshot?.stateDir === config.stateDir ? snapshot : undefined;
+  const [pending, memos, present] = prefetched
+    ? [prefetched.journal, prefetched.events, prefetched.statuses]
+    : await Promise.all([
+        jsonNames(join(config.stateDir, "journal")),
+        jsonNames(join(config.stateDir, "events")),
+        jsonNames(join(config.stateDir, "status")),
+      ]);
+  // Read ahead, the statuses are complete unless this process recorded one it has not written yet.
+  const statuses =
+    prefetched && !anyUnwrittenStatus()
+      ? prefetched.statuses
+      : // All at once and synchronously (a promise per small file costs several times its read), and
+        // only the files the listing found or this process has yet to write: probing a missing one
+        // costs a thrown ENOENT, 10,000 of them a noticeable part of a second.
+        await readStatuses(
+          config.stateDir,
+          profiles
+            .map((p) => p.name)
+            .filter((name) => present.has(name) || unwrittenStatus(statusFilePath(config.stateDir, name))),
+        );
   const book = new StatusBook(config.stateDir, logger);
   const compile = scheduleCompiler();
   const reports: ProfileReport[] = [];
@@ -100,7 +113,7 @@ export async function profileReports(
       journalPending: pending.has(profile.name),
       tokenHeldInMemory: status.tokenHeldInMemory,
       lastError: health === "ok" ? undefined : status.lastError?.message,
-      failedHooks: Object.values(memo.failedHooks ?? {}),
+      failedHooks: memo.failedHooks ? Object.values(memo.failedHooks) : [],
     });
   }
   return reports;

@@ -38,6 +38,11 @@ const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
 let flushing: Promise<void> = Promise.resolve();
 
+/** Whether this process recorded a status it has not written yet (a command that only reads never does). */
+export function anyUnwrittenStatus(): boolean {
+  return unwritten.size > 0;
+}
+
 /** A copy of the status this process recorded at `path` and has not written yet, if any. */
 export function unwrittenStatus(path: string): ProfileStatus | undefined {
   const pending = unwritten.get(path);
