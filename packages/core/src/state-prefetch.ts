@@ -2,8 +2,7 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { resolveStateDir } from "./config/state-dir.ts";
-import type { ProfileStatus } from "./engine/status.ts";
-import { parseStatusText } from "./status-snapshot.ts";
+import { type ProfileStatus, parseStatus } from "./engine/status.ts";
 
 /**
  * What `partnerd status` reads from the state folder besides the events memos: the journal's and the
@@ -69,7 +68,7 @@ export function prefetchStateFolder(
     // Plain JavaScript from this module's own functions: a TypeScript module would cost the worker
     // ~60 ms of loading the type stripper. No exec arguments: a preloaded module would run again there.
     worker = new Worker(
-      `(${readStateFolder})(process.getBuiltinModule("node:worker_threads").workerData, ${writtenStateDir}, ${parseStatusText});`,
+      `(${readStateFolder})(process.getBuiltinModule("node:worker_threads").workerData, ${writtenStateDir}, ${parseStatus});`,
       { eval: true, workerData: request, execArgv: [], stdout: true, stderr: true },
     );
   } catch {
@@ -118,13 +117,13 @@ export function prefetchStateFolder(
 
 /**
  * The worker's body; runs as the source text of this function, so it uses nothing from outside it but its
- * arguments (the source of {@link writtenStateDir} and `parseStatusText`: a name imported here would not
+ * arguments (the source of {@link writtenStateDir} and `parseStatus`: a name imported here would not
  * exist there). Lists the folders as `profileReports` does, then reads every status file.
  */
 function readStateFolder(
   { configFile, defaultStateDir }: PrefetchRequest,
   guessStateDir: typeof writtenStateDir,
-  parseStatus: typeof parseStatusText,
+  statusOf: typeof parseStatus,
 ): void {
   const { readdirSync, readFileSync } = process.getBuiltinModule("node:fs");
   const { dirname, join, resolve } = process.getBuiltinModule("node:path");
@@ -154,7 +153,8 @@ function readStateFolder(
     } catch {
       text = undefined;
     }
-    statuses.set(name, text === undefined ? {} : parseStatus(text));
+    // Damaged or caught half rewritten: `{}`, which `profileReports` reads again through the status book.
+    statuses.set(name, (text === undefined ? undefined : statusOf(text)) ?? {});
   }
   post({ snapshot: { stateDir, journal, events, statuses } });
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, sep } from "node:path";
-import { type ProfileStatus, unwrittenStatus } from "./engine/status.ts";
+import { type ProfileStatus, parseStatus, TORN_READ_RETRIES, unwrittenStatus } from "./engine/status.ts";
 import { statusFilePath } from "./state-paths.ts";
 
 /** Files read between two yields to the event loop (a few milliseconds of reading). */
@@ -29,13 +28,7 @@ export async function readStatuses(
       statuses.set(profile, recorded);
       continue;
     }
-    let text: string | undefined;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch {
-      text = undefined;
-    }
-    statuses.set(profile, text === undefined ? {} : parseStatusText(text));
+    statuses.set(profile, readStatusFile(path));
   }
   return statuses;
 }
@@ -53,23 +46,23 @@ function statusPaths(stateDir: string): (profile: string) => string {
 /** One profile's status, uncached (see {@link readStatuses}). */
 export async function readStatus(stateDir: string, profile: string): Promise<ProfileStatus> {
   const path = statusFilePath(stateDir, profile);
-  const recorded = unwrittenStatus(path);
-  if (recorded) return recorded;
-  try {
-    return parseStatusText(await readFile(path, "utf8"));
-  } catch {
-    return {};
-  }
+  return unwrittenStatus(path) ?? readStatusFile(path);
 }
 
-/** A status file's text as a status; `{}` when damaged. Self-contained: a worker runs its source text. */
-export function parseStatusText(text: string): ProfileStatus {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
-      return parsed as ProfileStatus;
-  } catch {
-    // damaged or torn: no status
+/**
+ * The file's status; `{}` when it is missing, unreadable or damaged. A read that catches another
+ * process's in-place write half done does not parse: it is read again, as the status book does.
+ */
+function readStatusFile(path: string): ProfileStatus {
+  for (let attempt = 0; ; attempt++) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      return {};
+    }
+    const status = parseStatus(text);
+    if (status) return status;
+    if (attempt >= TORN_READ_RETRIES) return {};
   }
-  return {};
 }

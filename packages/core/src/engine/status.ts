@@ -32,7 +32,7 @@ const unwritten = new Map<string, { status: ProfileStatus; logger: Logger }>();
 /** The text this process last read or wrote per file: another process's write since shows as a change. */
 const seen = new Map<string, string>();
 /** A read that catches an in-place write half done does not parse (see status-file.ts): read again. */
-const TORN_READ_RETRIES = 2;
+export const TORN_READ_RETRIES = 2;
 /** Batches the writes of concurrent refreshes; short enough that `partnerd status` never notices. */
 const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
@@ -179,8 +179,11 @@ export class StatusBook {
   }
 }
 
-/** The status, or undefined when the text is not a status object (damaged, or torn by a crash). */
-function parseStatus(text: string): ProfileStatus | undefined {
+/**
+ * The status, or undefined when the text is not a status object (damaged, torn by a crash, or caught
+ * half rewritten). Self-contained: `state-prefetch.ts` runs its source text on a worker.
+ */
+export function parseStatus(text: string): ProfileStatus | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
