@@ -137,18 +137,24 @@ describe("file store: a write a crash interrupted", () => {
   it("opening stores again and again while another process writes fails none of its writes", async () => {
     const source = fileURLToPath(new URL("../src/index.ts", import.meta.url));
     // Before opening stores waited for temp files to settle, ~4% of such puts failed: the opener
-    // renamed the writer's fsync'd temp file into place first.
+    // renamed the writer's fsync'd temp file into place first. And before the sweep of stale temp
+    // files looked at the change time too, it removed a reused `.previous` (last written a day ago,
+    // as with a daily schedule: the writer backdates it) in the moment it was the writer's temp file.
     const writer = spawn(
       process.execPath,
       [
         "--input-type=module",
         "-e",
-        `const { createFileStore } = await import(${JSON.stringify(source)});
+        `const { utimesSync } = await import("node:fs");
+         const { createFileStore } = await import(${JSON.stringify(source)});
          const store = await createFileStore({ dir: ${JSON.stringify(dir)} });
          const meta = { profile: "pc", fingerprint: "fp", refreshedAt: new Date(), expiresByInactivityAt: new Date() };
+         const dayAgo = new Date(Date.now() - 86_400_000);
          let failed = 0, puts = 0;
-         for (const end = Date.now() + 1500; Date.now() < end; puts++)
+         for (const end = Date.now() + 1500; Date.now() < end; puts++) {
+           try { utimesSync(${JSON.stringify(join(dir, "pc.previous"))}, dayAgo, dayAgo); } catch {}
            await store.put("pc", "VALUE-" + puts, meta).catch(() => failed++);
+         }
          console.log(JSON.stringify({ puts, failed }));`,
       ],
       { stdio: ["ignore", "pipe", "inherit"] },

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, ftruncateSync, openSync, rmSync } from "node:fs";
+import { closeSync, fchmodSync, ftruncateSync, openSync, rmSync, type Stats } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fsyncFd, openFd, writeAllAt } from "./fd.ts";
@@ -7,6 +7,7 @@ import { fsyncFd, openFd, writeAllAt } from "./fd.ts";
 export const PRIVATE_FILE_MODE = 0o600;
 const TEMP_SUFFIX = ".tmp";
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+const LABELLED_TEMP_FILE = /@[^.@]+\.[0-9a-f]{12}\.tmp$/;
 export const PRIVATE_DIR_MODE = 0o700;
 
 export interface AtomicWriteOptions {
@@ -160,7 +161,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 /**
  * Removes temp files a crash left behind in `dir` (they may hold secrets). Only files older than
- * `olderThanMs` go, so that another process's write in progress is never touched.
+ * `olderThanMs` go, so that another process's write in progress is never touched. A labelled temp
+ * file (see `tempPathFor`) may be an old file renamed a moment ago to be rewritten (the file store
+ * reuses `.previous` that way): its age counts from its change time too, which the rename updated.
  */
 export async function removeStaleTempFiles(dir: string, olderThanMs = 60 * 60 * 1000): Promise<number> {
   let names: string[];
@@ -173,10 +176,15 @@ export async function removeStaleTempFiles(dir: string, olderThanMs = 60 * 60 * 
   for (const name of names.filter((n) => TEMP_FILE.test(n))) {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
-    if (info?.isFile() && Date.now() - info.mtimeMs > olderThanMs) {
+    if (info?.isFile() && Date.now() - lastChangeOf(name, info) > olderThanMs) {
       await rm(path, { force: true });
       removed++;
     }
   }
   return removed;
+}
+
+/** When a temp file last changed: a labelled one also when it was renamed to its temp name. */
+function lastChangeOf(name: string, info: Stats): number {
+  return LABELLED_TEMP_FILE.test(name) ? Math.max(info.mtimeMs, info.ctimeMs) : info.mtimeMs;
 }
