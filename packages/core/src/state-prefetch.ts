@@ -2,7 +2,8 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { resolveStateDir } from "./config/state-dir.ts";
-import { type ProfileStatus, parseStatus } from "./engine/status.ts";
+import type { ProfileStatus } from "./engine/status.ts";
+import { parseStatus } from "./engine/status-file.ts";
 
 /**
  * What `partnerd status` reads from the state folder besides the events memos: the journal's and the

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { dirname, sep } from "node:path";
-import { type ProfileStatus, parseStatus, TORN_READ_RETRIES, unwrittenStatus } from "./engine/status.ts";
+import { type ProfileStatus, unwrittenStatus } from "./engine/status.ts";
+import { readParsedStatus } from "./engine/status-file.ts";
 import { statusFilePath } from "./state-paths.ts";
 
 /** Files read between two yields to the event loop (a few milliseconds of reading). */
@@ -49,20 +49,11 @@ export async function readStatus(stateDir: string, profile: string): Promise<Pro
   return unwrittenStatus(path) ?? readStatusFile(path);
 }
 
-/**
- * The file's status; `{}` when it is missing, unreadable or damaged. A read that catches another
- * process's in-place write half done does not parse: it is read again, as the status book does.
- */
+/** The file's status; `{}` when it is missing, unreadable or damaged (read again if caught half rewritten). */
 function readStatusFile(path: string): ProfileStatus {
-  for (let attempt = 0; ; attempt++) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch {
-      return {};
-    }
-    const status = parseStatus(text);
-    if (status) return status;
-    if (attempt >= TORN_READ_RETRIES) return {};
+  try {
+    return readParsedStatus(path)?.status ?? {};
+  } catch {
+    return {};
   }
 }

@@ -28,6 +28,12 @@ const twoLocations = ({ clientId }: { clientId: string }) =>
     "  newer: { use: file, options: { dir: ./newer } }",
   ].join("\n");
 
+/** A runtime in this process, as the CLI opens one, for tests that drive the engine directly. */
+async function openRuntime(configPath: string): Promise<PartnerdRuntime> {
+  const { config } = await loadConfig({ configPath });
+  return PartnerdRuntime.open(config, { logger: silentLogger, builtinStores, command: "test" });
+}
+
 describe("engine guarantees", () => {
   it("redeems the newest token across a profile's locations (someone re-consented into one of them)", async () => {
     const ws = await createWorkspace(fake.entra, { seed: false, profileYaml: twoLocations });
@@ -77,12 +83,7 @@ describe("engine guarantees", () => {
 
   it("never runs two refreshes of one profile at once: with single-use tokens both succeed only in turn", async () => {
     const ws = await createWorkspace(fake.entra);
-    const { config } = await loadConfig({ configPath: ws.configPath });
-    const runtime = await PartnerdRuntime.open(config, {
-      logger: silentLogger,
-      builtinStores,
-      command: "test",
-    });
+    const runtime = await openRuntime(ws.configPath);
     try {
       const held = fake.entra.hold();
       const first = runtime.refresh("pc");
@@ -100,13 +101,8 @@ describe("engine guarantees", () => {
 
   it("a long-running process finishes the file-store write of a holder that died mid-write before it reads", async () => {
     const ws = await createWorkspace(fake.entra);
-    const { config } = await loadConfig({ configPath: ws.configPath });
     // Opened before the crash below: its store's start-up recovery has nothing to do.
-    const runtime = await PartnerdRuntime.open(config, {
-      logger: silentLogger,
-      builtinStores,
-      command: "test",
-    });
+    const runtime = await openRuntime(ws.configPath);
     try {
       // Another process redeemed the stored token (the provider spent it), fsync'd the rotated one to the
       // file store's temp file and died before the rename, holding the profile's lock.

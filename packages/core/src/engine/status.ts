@@ -2,7 +2,7 @@ import { renameSync } from "node:fs";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { redactKnownSecrets } from "../redaction.ts";
 import { statusFilePath } from "../state-paths.ts";
-import { readStatusText, writeStatusText } from "./status-file.ts";
+import { readParsedStatus, readStatusText, writeStatusText } from "./status-file.ts";
 
 /** What partnerd remembers about a profile between runs; never holds a token. */
 export interface ProfileStatus {
@@ -31,8 +31,6 @@ export const STATUS_CORRUPT_SUFFIX = ".corrupt";
 const unwritten = new Map<string, { status: ProfileStatus; logger: Logger }>();
 /** The text this process last read or wrote per file: another process's write since shows as a change. */
 const seen = new Map<string, string>();
-/** A read that catches an in-place write half done does not parse (see status-file.ts): read again. */
-export const TORN_READ_RETRIES = 2;
 /** Batches the writes of concurrent refreshes; short enough that `partnerd status` never notices. */
 const WRITE_BEHIND_MS = 50;
 let flushTimer: NodeJS.Timeout | undefined;
@@ -143,22 +141,18 @@ export class StatusBook {
    */
   async #readFile(profile: string): Promise<ProfileStatus> {
     const path = this.#path(profile);
-    for (let attempt = 0; ; attempt++) {
-      let text: string | undefined;
-      try {
-        text = readStatusText(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        this.#logger.warn("could not read the profile status; ignoring it", { file: path, error: code });
-        return {};
-      }
-      if (text === undefined) return {};
-      const status = parseStatus(text);
-      if (status) {
-        seen.set(path, text);
-        return status;
-      }
-      if (attempt >= TORN_READ_RETRIES) break;
+    let read: ReturnType<typeof readParsedStatus>;
+    try {
+      read = readParsedStatus(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.#logger.warn("could not read the profile status; ignoring it", { file: path, error: code });
+      return {};
+    }
+    if (read === undefined) return {};
+    if (read.status) {
+      seen.set(path, read.text);
+      return read.status;
     }
     const aside = `${path}${STATUS_CORRUPT_SUFFIX}`;
     let moved = true;
@@ -177,19 +171,4 @@ export class StatusBook {
   #path(profile: string): string {
     return statusFilePath(this.#stateDir, profile);
   }
-}
-
-/**
- * The status, or undefined when the text is not a status object (damaged, torn by a crash, or caught
- * half rewritten). Self-contained: `state-prefetch.ts` runs its source text on a worker.
- */
-export function parseStatus(text: string): ProfileStatus | undefined {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
-      return parsed as ProfileStatus;
-  } catch {
-    // damaged: set aside by the caller
-  }
-  return undefined;
 }
